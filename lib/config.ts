@@ -1,0 +1,88 @@
+/**
+ * Configuration: read from the environment once, at start-up, and validated here. No other file
+ * reads `process.env`. A missing or invalid variable fails with a message naming it.
+ */
+import * as z from "zod/mini";
+import { ConfigError } from "./errors.ts";
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const EnvironmentSchema = z.object({
+  QUEUE_URL: httpUrl,
+  TWILIO_AUTH_TOKEN: z.optional(z.string()),
+  TWILIO_AUTH_TOKEN_PARAMETER: z.optional(
+    z.string().check(z.regex(/^\/?[\w.\-/]+$/, "must be an SSM parameter name")),
+  ),
+  AUTH_TOKEN_CACHE_TTL_SECONDS: z.optional(
+    z.string().check(z.regex(/^\d+$/, "must be a whole number of seconds")),
+  ),
+  PUBLIC_URL: z.optional(
+    httpUrl.check(
+      z.refine((url) => !/[?#]/.test(url), "must not have a query string or fragment"),
+    ),
+  ),
+});
+
+export interface Config {
+  /** The SQS queue events are sent to; a `.fifo` URL makes them FIFO messages. */
+  readonly queueUrl: string;
+  /** Auth tokens from `TWILIO_AUTH_TOKEN` (comma-separated), primary first. */
+  readonly authTokens: readonly string[];
+  /** SSM SecureString holding the token(s), when not given in the environment. */
+  readonly authTokenParameter: string | undefined;
+  /** How long tokens read from SSM are cached, in milliseconds. */
+  readonly authTokenCacheTtlMs: number;
+  /** The public base URL Twilio calls, replacing `scheme://host` of the request. */
+  readonly publicUrl: string | undefined;
+}
+
+/** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
+export const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;
+
+/**
+ * Parses configuration from environment variables.
+ * @throws ConfigError naming every variable that is missing or invalid
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  // An empty variable (as serverless renders an unset parameter) counts as unset.
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const result = EnvironmentSchema.safeParse(defined);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return defined[name] === undefined ? `${name} is required` : `${name} ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const vars = result.data;
+  const authTokens = splitTokens(vars.TWILIO_AUTH_TOKEN);
+  if (authTokens.length === 0 && !vars.TWILIO_AUTH_TOKEN_PARAMETER) {
+    throw new ConfigError(
+      "invalid configuration: set TWILIO_AUTH_TOKEN (one or more comma-separated auth tokens) " +
+        "or TWILIO_AUTH_TOKEN_PARAMETER (the name of an SSM SecureString holding them)",
+    );
+  }
+  return {
+    queueUrl: vars.QUEUE_URL,
+    authTokens,
+    authTokenParameter: authTokens.length > 0 ? undefined : vars.TWILIO_AUTH_TOKEN_PARAMETER,
+    authTokenCacheTtlMs:
+      Number(vars.AUTH_TOKEN_CACHE_TTL_SECONDS ?? DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS) * 1000,
+    publicUrl: vars.PUBLIC_URL,
+  };
+}
+
+/**
+ * Splits a comma-separated list of auth tokens; blanks around and between them are ignored.
+ */
+export function splitTokens(list: string | undefined): string[] {
+  return (list ?? "")
+    .split(",")
+    .map((token) => token.trim())
+    .filter((token) => token.length > 0);
+}
+
+/** Reads the configuration from this process's environment. */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}

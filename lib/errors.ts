@@ -1,0 +1,121 @@
+/**
+ * The relay's error hierarchy. Every error has a `name` and may carry a `cause`;
+ * errors that end an HTTP request carry the `statusCode` to answer with.
+ * `http-response.ts` is the one place that turns them into responses.
+ */
+
+/** Base class of every error the relay throws on purpose. */
+export class RelayError extends Error {
+  override name = "RelayError";
+}
+
+/** Configuration is missing or invalid: the relay cannot start. */
+export class ConfigError extends RelayError {
+  override name = "ConfigError";
+}
+
+/** An error that ends an HTTP request with `statusCode`. The message is safe to show the caller. */
+export class HttpError extends RelayError {
+  override name = "HttpError";
+  readonly statusCode: number;
+  /** Extra response headers (for example `Allow` on a 405). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    statusCode: number,
+    message: string,
+    options?: ErrorOptions & { headers?: Record<string, string> },
+  ) {
+    super(message, options);
+    this.statusCode = statusCode;
+    this.headers = options?.headers ?? {};
+  }
+}
+
+/** 400: the request is malformed or its parameters do not match the schema. */
+export class BadRequestError extends HttpError {
+  override name = "BadRequestError";
+  /** One line per problem, each naming the parameter at fault. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(400, `invalid status callback: ${problems.join("; ")}`, options);
+    this.problems = problems;
+  }
+}
+
+/** 401: no `X-Twilio-Signature` header. */
+export class MissingSignatureError extends HttpError {
+  override name = "MissingSignatureError";
+  constructor() {
+    super(
+      401,
+      "missing X-Twilio-Signature header: this endpoint only accepts requests signed by Twilio",
+    );
+  }
+}
+
+/** 403: the signature does not match any configured auth token. */
+export class SignatureMismatchError extends HttpError {
+  override name = "SignatureMismatchError";
+  constructor() {
+    super(
+      403,
+      "signature does not match: check that the StatusCallback URL configured in Twilio is exactly " +
+        "the URL this endpoint is reached at (scheme, host, path and query string; set PUBLIC_URL " +
+        "when a proxy or custom domain changes it) and that the relay holds the auth token of the " +
+        "account that owns the resource",
+    );
+  }
+}
+
+/** 405: only POST and GET are callbacks. */
+export class MethodNotAllowedError extends HttpError {
+  override name = "MethodNotAllowedError";
+  constructor(method: string) {
+    super(405, `method ${method} is not allowed: Twilio status callbacks use POST or GET`, {
+      headers: { allow: "GET, POST" },
+    });
+  }
+}
+
+/** 413: the body is larger than the relay accepts. */
+export class PayloadTooLargeError extends HttpError {
+  override name = "PayloadTooLargeError";
+  constructor(limitBytes: number) {
+    super(413, `request body is larger than ${limitBytes} bytes`);
+  }
+}
+
+/** 415: a POST body that is not a form. */
+export class UnsupportedMediaTypeError extends HttpError {
+  override name = "UnsupportedMediaTypeError";
+  constructor(contentType: string | undefined) {
+    super(
+      415,
+      `content type ${contentType ? `"${contentType}"` : "(none)"} is not supported: ` +
+        "send the callback as application/x-www-form-urlencoded",
+    );
+  }
+}
+
+/**
+ * 503: a dependency (the queue, the secret store) failed. The message is generic on purpose:
+ * the details go to the logs, never to the caller.
+ */
+export class ServiceUnavailableError extends HttpError {
+  override name = "ServiceUnavailableError";
+  constructor(options?: ErrorOptions) {
+    super(503, "the relay could not accept this callback right now; Twilio may retry", options);
+  }
+}
+
+/** The queue did not accept a message. */
+export class PublishError extends RelayError {
+  override name = "PublishError";
+}
+
+/** The auth tokens could not be loaded. */
+export class SecretError extends RelayError {
+  override name = "SecretError";
+}

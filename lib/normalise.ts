@@ -1,0 +1,137 @@
+/**
+ * Normalisation: turns a verified callback's parameters into one typed, versioned CloudEvent.
+ * Pure: no AWS, no I/O; the clock is passed in.
+ */
+import { createHash } from "node:crypto";
+import { BadRequestError } from "./errors.ts";
+import type { ResourceDefinition } from "./resources/define.ts";
+import { findResource } from "./resources/registry.ts";
+import {
+  type StatusEvent,
+  UNKNOWN_RESOURCE_DATASCHEMA,
+  UNKNOWN_RESOURCE_TYPE,
+  type UnknownResourceData,
+} from "./schemas.ts";
+import type { Params } from "./signature.ts";
+
+type Unrecognized = Record<string, string | string[]>;
+
+/**
+ * Builds the event for a verified callback. A callback from a known resource must match its
+ * schema; a `StatusCallbackEvent` the relay does not know gives status `unknown`; a resource the
+ * relay does not know gives a `com.twilio.status-callback.unknown` event. Parameters without a
+ * field of their own are kept verbatim in `data.unrecognizedParameters`.
+ * @throws BadRequestError naming each parameter at fault
+ */
+export function normaliseCallback(params: Params, now: () => Date): StatusEvent {
+  const resource = findResource((name) => params.has(name));
+  return resource ? knownResourceEvent(resource, params) : unknownResourceEvent(params, now);
+}
+
+function knownResourceEvent(resource: ResourceDefinition, params: Params): StatusEvent {
+  const known = new Set(Object.keys(resource.parameters.shape));
+  const problems: string[] = [];
+  const flat: Record<string, string> = {};
+  for (const name of known) {
+    const values = params.get(name);
+    if (values === undefined) continue;
+    if (values.length > 1) problems.push(`parameter ${name} is sent ${values.length} times`);
+    flat[name] = values[0] ?? "";
+  }
+  const parsed = resource.parameters.safeParse(flat);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "(body)");
+      problems.push(
+        flat[name] === undefined ? `parameter ${name} is missing` : `parameter ${name} ${issue.message}`,
+      );
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new BadRequestError(problems);
+
+  const p = parsed.data as Record<string, string | undefined> & {
+    AccountSid: string;
+    StatusCallbackEvent: string;
+    Timestamp: string;
+    Url: string;
+  };
+  const sid = resource.sid(parsed.data);
+  const status = resource.events[p.StatusCallbackEvent] ?? "unknown";
+  const data = {
+    resourceType: resource.resourceType,
+    status,
+    statusCallbackEvent: p.StatusCallbackEvent,
+    accountSid: p.AccountSid,
+    ...resource.toData(parsed.data),
+    timestamp: p.Timestamp,
+    url: p.Url,
+    ...(p.Duration ? { durationSeconds: Number(p.Duration) } : {}),
+    ...(p.EndedReason !== undefined ? { endedReason: p.EndedReason } : {}),
+    ...(p.ErrorMessage !== undefined ? { errorMessage: p.ErrorMessage } : {}),
+    unrecognizedParameters: unrecognized(params, known),
+  };
+  return {
+    specversion: "1.0",
+    id: eventId([p.AccountSid, sid, p.StatusCallbackEvent, p.Timestamp]),
+    source: p.Url,
+    subject: sid,
+    type: `${resource.typePrefix}.${status}`,
+    time: p.Timestamp,
+    datacontenttype: "application/json",
+    dataschema: resource.dataschema,
+    data: data as StatusEvent["data"],
+  };
+}
+
+const UNKNOWN_MAPPED = ["AccountSid", "StatusCallbackEvent", "Timestamp", "Url"] as const;
+
+function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
+  const single = (name: string): string | undefined => {
+    const values = params.get(name);
+    return values?.length === 1 ? values[0] : undefined;
+  };
+  const mapped = new Set(UNKNOWN_MAPPED.filter((name) => single(name) !== undefined));
+  const sidParameter = [...params.keys()].find(
+    (name) => name !== "AccountSid" && name.endsWith("Sid") && single(name) !== undefined,
+  );
+  const accountSid = single("AccountSid");
+  const data: UnknownResourceData = {
+    resourceType: "unknown",
+    status: "unknown",
+    ...(single("StatusCallbackEvent") !== undefined
+      ? { statusCallbackEvent: single("StatusCallbackEvent") }
+      : {}),
+    ...(accountSid !== undefined ? { accountSid } : {}),
+    ...(single("Timestamp") !== undefined ? { timestamp: single("Timestamp") } : {}),
+    ...(single("Url") !== undefined ? { url: single("Url") } : {}),
+    unrecognizedParameters: unrecognized(params, mapped),
+  };
+  // Without the fields that identify a known callback, the id covers every parameter, so a
+  // retried delivery still gets the same id.
+  const canonical = [...params.keys()].sort().map((name) => [name, params.get(name)]);
+  return {
+    specversion: "1.0",
+    id: eventId([JSON.stringify(canonical)]),
+    source: single("Url") ?? "urn:twilio-status-relay:unknown-source",
+    subject: (sidParameter && single(sidParameter)) ?? accountSid ?? "unknown",
+    type: UNKNOWN_RESOURCE_TYPE,
+    time: single("Timestamp") ?? now().toISOString(),
+    datacontenttype: "application/json",
+    dataschema: UNKNOWN_RESOURCE_DATASCHEMA,
+    data,
+  };
+}
+
+/** Hex SHA-256 of the parts joined by newlines: the same callback always gets the same id. */
+export function eventId(parts: readonly string[]): string {
+  return createHash("sha256").update(parts.join("\n"), "utf8").digest("hex");
+}
+
+function unrecognized(params: Params, known: ReadonlySet<string>): Unrecognized {
+  // Object.fromEntries defines own properties, so even a parameter named __proto__ is kept.
+  return Object.fromEntries(
+    [...params]
+      .filter(([name]) => !known.has(name))
+      .map(([name, values]) => [name, values.length === 1 ? (values[0] ?? "") : [...values]]),
+  );
+}

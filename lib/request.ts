@@ -1,0 +1,158 @@
+/**
+ * Request decoding: turns an API Gateway event (HTTP API payload 2.0 or REST API payload 1.0,
+ * from AWS or a local emulator) into the URL Twilio signed, the signature header and the
+ * callback parameters. Checks method, size and content type; knows nothing of signatures.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
+import {
+  BadRequestError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from "./errors.ts";
+import type { Params } from "./signature.ts";
+
+/** What API Gateway hands the function: HTTP API (2.0) or REST API (1.0) proxy event. */
+export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
+
+export interface CallbackRequest {
+  readonly method: "GET" | "POST";
+  /** The URL Twilio signed: public base URL, path and raw query string. */
+  readonly url: string;
+  /** The `X-Twilio-Signature` header, if sent. */
+  readonly signature: string | undefined;
+  /** The parameters covered by the signature besides the URL: the form body of a POST. */
+  readonly signedParams: Params;
+  /** The callback's parameters: the form body of a POST, the query string of a GET. */
+  readonly params: Params;
+}
+
+export interface DecodeOptions {
+  /** Replaces `scheme://host` of the reconstructed URL (a custom domain, a proxy). */
+  readonly publicUrl?: string | undefined;
+  /** Largest body accepted, in bytes, after base64 decoding. */
+  readonly maxBodyBytes: number;
+}
+
+const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+
+/**
+ * Decodes an API Gateway event into a {@link CallbackRequest}.
+ * @throws MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError, BadRequestError
+ */
+export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): CallbackRequest {
+  const v2 = isV2(event);
+  const method = (v2 ? event.requestContext?.http?.method : event.httpMethod)?.toUpperCase() ?? "";
+  if (method !== "GET" && method !== "POST") throw new MethodNotAllowedError(method || "(none)");
+
+  const headers = lowerCaseHeaders(event.headers);
+  const url = buildUrl(event, v2, headers, options.publicUrl);
+  const signature = headers.get("x-twilio-signature");
+
+  if (method === "GET") {
+    const params = v2 ? parseForm(event.rawQueryString ?? "") : v1QueryParams(event);
+    return { method, url, signature, signedParams: new Map(), params };
+  }
+
+  const body = decodeBody(event.body, event.isBase64Encoded, options.maxBodyBytes);
+  const contentType = headers.get("content-type");
+  if (!isForm(contentType)) throw new UnsupportedMediaTypeError(contentType);
+  const params = parseForm(body);
+  return { method, url, signature, signedParams: params, params };
+}
+
+/** Parses `application/x-www-form-urlencoded` text, keeping repeated names and their order. */
+export function parseForm(text: string): Map<string, string[]> {
+  const params = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(text)) {
+    const values = params.get(name);
+    if (values) values.push(value);
+    else params.set(name, [value]);
+  }
+  return params;
+}
+
+function isV2(event: ApiGatewayEvent): event is APIGatewayProxyEventV2 {
+  return (event as { version?: string }).version === "2.0";
+}
+
+function lowerCaseHeaders(
+  headers: Record<string, string | undefined> | null | undefined,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out.set(name.toLowerCase(), value);
+  }
+  return out;
+}
+
+function isForm(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(";", 1)[0]?.trim().toLowerCase();
+  return mediaType === FORM_CONTENT_TYPE;
+}
+
+function decodeBody(
+  body: string | null | undefined,
+  isBase64Encoded: boolean | undefined,
+  maxBytes: number,
+): string {
+  if (!body) return "";
+  // A base64 text decodes to at most three quarters of its length: refuse early, before decoding.
+  if ((isBase64Encoded ? Math.floor((body.length * 3) / 4) - 2 : body.length) > maxBytes) {
+    throw new PayloadTooLargeError(maxBytes);
+  }
+  const bytes = isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+  if (bytes.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  if (isBase64Encoded && bytes.length === 0) {
+    throw new BadRequestError(["the body is marked base64 but does not decode"]);
+  }
+  return bytes.toString("utf8");
+}
+
+function buildUrl(
+  event: ApiGatewayEvent,
+  v2: boolean,
+  headers: ReadonlyMap<string, string>,
+  publicUrl: string | undefined,
+): string {
+  const base = publicUrl ? publicUrl.replace(/\/+$/, "") : origin(event, headers);
+  if (v2) {
+    const e = event as APIGatewayProxyEventV2;
+    const query = e.rawQueryString ? `?${e.rawQueryString}` : "";
+    return base + (e.rawPath || "/") + query;
+  }
+  const e = event as APIGatewayProxyEvent;
+  // requestContext.path keeps the stage and any base path mapping; `path` does not.
+  return base + (e.requestContext?.path || e.path || "/") + v1QueryString(e);
+}
+
+function origin(event: ApiGatewayEvent, headers: ReadonlyMap<string, string>): string {
+  const proto = headers.get("x-forwarded-proto")?.split(",", 1)[0]?.trim() || "https";
+  const host = headers.get("host") || event.requestContext?.domainName;
+  if (!host) throw new BadRequestError(["no Host header: cannot tell which URL Twilio signed"]);
+  return `${proto}://${host}`;
+}
+
+// Payload 1.0 has no raw query string: rebuild it from the decoded values, form-encoded (as
+// Twilio encodes the parameters of a GET callback), in the order API Gateway lists them.
+function v1QueryString(event: APIGatewayProxyEvent): string {
+  const search = new URLSearchParams();
+  for (const [name, values] of v1QueryParams(event)) {
+    for (const value of values) search.append(name, value);
+  }
+  const query = search.toString();
+  return query ? `?${query}` : "";
+}
+
+function v1QueryParams(event: APIGatewayProxyEvent): Map<string, string[]> {
+  const params = new Map<string, string[]>();
+  const multi = event.multiValueQueryStringParameters;
+  if (multi) {
+    for (const [name, values] of Object.entries(multi)) if (values) params.set(name, [...values]);
+    return params;
+  }
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) params.set(name, [value]);
+  }
+  return params;
+}

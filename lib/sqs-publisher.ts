@@ -1,0 +1,87 @@
+/**
+ * The SQS adapter of the publisher port. FIFO queues get per-resource ordering and
+ * deduplication of Twilio's retries; standard queues work too.
+ */
+import {
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SendMessageCommandInput,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { PublishError } from "./errors.ts";
+import type { EventPublisher } from "./publisher.ts";
+import type { StatusEvent } from "./schemas.ts";
+
+/**
+ * Time allowed for one publish, SDK retries included. Twilio gives up after 15 s; with the
+ * Lambda timeout (10 s) this leaves room for a cold start and the answer.
+ */
+export const PUBLISH_TIMEOUT_MS = 6_000;
+
+/**
+ * An SQS client for the relay: three attempts, each bounded, so that a failing queue answers
+ * 503 well inside Twilio's 15-second limit. Region, endpoint (`AWS_ENDPOINT_URL_SQS`) and
+ * credentials come from the SDK's usual settings.
+ */
+export function createSqsClient(): SQSClient {
+  return new SQSClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  });
+}
+
+export interface SqsPublisherOptions {
+  readonly queueUrl: string;
+  readonly client: SQSClient;
+  readonly timeoutMs?: number;
+}
+
+/** Publishes events to one SQS queue; FIFO when its URL ends in `.fifo`. */
+export function createSqsPublisher(options: SqsPublisherOptions): EventPublisher {
+  const { queueUrl, client, timeoutMs = PUBLISH_TIMEOUT_MS } = options;
+  const fifo = queueUrl.endsWith(".fifo");
+  return {
+    async publish(event) {
+      try {
+        await client.send(new SendMessageCommand(sqsMessage(event, queueUrl, fifo)), {
+          abortSignal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (cause) {
+        throw new PublishError(`SQS did not accept event ${event.id}`, { cause });
+      }
+    },
+  };
+}
+
+/**
+ * The SendMessage request for an event: the CloudEvent as JSON body, attributes to filter on
+ * without parsing, and on a FIFO queue the resource SID as group (per-resource order) and the
+ * event id as deduplication id (Twilio's retries are absorbed).
+ */
+export function sqsMessage(
+  event: StatusEvent,
+  queueUrl: string,
+  fifo: boolean,
+): SendMessageCommandInput {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  const add = (name: string, value: string | undefined) => {
+    // SQS refuses empty attribute values.
+    if (value) attributes[name] = { DataType: "String", StringValue: value };
+  };
+  add("type", event.type);
+  add("resourceType", event.data.resourceType);
+  add("status", event.data.status);
+  add("accountSid", event.data.accountSid);
+  return {
+    QueueUrl: queueUrl,
+    MessageBody: JSON.stringify(event),
+    MessageAttributes: attributes,
+    ...(fifo ? { MessageGroupId: messageGroupId(event), MessageDeduplicationId: event.id } : {}),
+  };
+}
+
+// SQS takes 1-128 printable ASCII characters as group id. Twilio SIDs always fit; a callback from
+// an unknown resource may not, and must still be accepted.
+function messageGroupId(event: StatusEvent): string {
+  return /^[\x21-\x7e]{1,128}$/.test(event.subject) ? event.subject : "unknown";
+}

@@ -1,0 +1,111 @@
+/**
+ * A local SQS-compatible server (fauxqs) on loopback, with the queues the stack creates: a FIFO
+ * queue in high-throughput mode with a FIFO dead-letter queue, and a standard pair for users who
+ * choose one. Used by the tests and by `npm start`.
+ */
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { startFauxqs } from "fauxqs";
+
+export const LOCAL_REGION = "us-east-1";
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** Attributes as `serverless.yml` sets them on the queues it deploys. */
+export const DEAD_LETTER_RETENTION_SECONDS = String(14 * 24 * 60 * 60);
+export const MAX_RECEIVE_COUNT = 5;
+
+export interface LocalQueues {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+export interface LocalSqs {
+  /** `http://127.0.0.1:<port>`: the endpoint to give the SDK (`AWS_ENDPOINT_URL_SQS`). */
+  readonly endpoint: string;
+  readonly client: SQSClient;
+  /** Creates a queue and its dead-letter queue, FIFO when `fifo`, as the stack does. */
+  createQueues(name: string, options?: { fifo?: boolean }): Promise<LocalQueues>;
+  stop(): Promise<void>;
+}
+
+/** Starts fauxqs on a loopback port (`0`: any free port). */
+export async function startLocalSqs(port = 0): Promise<LocalSqs> {
+  const server = await startFauxqs({ port, logger: false, defaultRegion: LOCAL_REGION });
+  const endpoint = server.address;
+  const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+
+  // fauxqs names queues http://sqs.<region>.localhost:<port>/...; that host does not resolve
+  // everywhere and the SDK sends to the queue URL's host, so address them on the loopback IP.
+  const onLoopback = (url: string) => endpoint + new URL(url).pathname;
+
+  async function createQueue(name: string, attributes: Record<string, string>): Promise<string> {
+    const created = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    if (!created.QueueUrl) throw new Error(`fauxqs did not create ${name}`);
+    return onLoopback(created.QueueUrl);
+  }
+
+  return {
+    endpoint,
+    client,
+    async createQueues(name, { fifo = true } = {}) {
+      const suffix = fifo ? ".fifo" : "";
+      const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: "true" } : {};
+      const deadLetterQueueUrl = await createQueue(`${name}-dlq${suffix}`, {
+        ...fifoAttributes,
+        MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
+      });
+      const dlq = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ["QueueArn"] }),
+      );
+      const queueUrl = await createQueue(`${name}${suffix}`, {
+        ...fifoAttributes,
+        ...(fifo ? { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" } : {}),
+        VisibilityTimeout: "60",
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.Attributes?.QueueArn,
+          maxReceiveCount: MAX_RECEIVE_COUNT,
+        }),
+      });
+      return { queueUrl, deadLetterQueueUrl };
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * Receives and deletes every message currently on a queue, with all attributes, including the
+ * FIFO group and deduplication ids. (A FIFO group stays locked while a message of it is in
+ * flight, so reading everything means consuming it.)
+ */
+export async function drainQueue(client: SQSClient, queueUrl: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 30,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    if (Messages.length === 0) return messages;
+    messages.push(...Messages);
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    );
+  }
+}

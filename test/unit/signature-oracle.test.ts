@@ -1,0 +1,160 @@
+/**
+ * The verifier accepts exactly what the official `twilio` package's `validateRequest` accepts,
+ * over randomised requests: odd characters, repeated and empty parameters, non-ASCII text,
+ * query strings, ports, normalised and legacy-encoded URLs, and tampered signatures.
+ */
+import { createHmac } from "node:crypto";
+import { parse as parseQuery, stringify as stringifyQuery } from "node:querystring";
+import twilio from "twilio";
+import { describe, expect, it } from "vitest";
+import { verifyTwilioSignature } from "../../lib/signature.ts";
+
+type OracleParams = Record<string, string | string[]>;
+
+// A small seeded PRNG (mulberry32), so a failure can be replayed from its seed.
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
+  return { next, int, pick };
+}
+
+const CHARS = [
+  ..."abcXYZ019-_.~",
+  ..." !'()*+,;=:@$&/?#[]|^`{}<>\"\\%",
+  "%20",
+  "%27",
+  "%2F",
+  "%zz",
+  "é",
+  "ü",
+  "日本",
+  "😀",
+  "\u00a0",
+  "\t",
+];
+
+function text(r: ReturnType<typeof random>, max: number): string {
+  let out = "";
+  const length = r.int(max + 1);
+  for (let i = 0; i < length; i += 1) out += r.pick(CHARS);
+  return out;
+}
+
+function pathSegment(r: ReturnType<typeof random>): string {
+  return text(r, 6).replace(/[?#]/g, "");
+}
+
+function randomUrl(r: ReturnType<typeof random>): string {
+  const scheme = r.pick(["https://", "http://", "HTTPS://"]);
+  const host = r.pick([
+    "abc123.execute-api.us-east-1.amazonaws.com",
+    "hooks.example.com",
+    "user:pw@hooks.example.com",
+    "[::1]",
+    "127.0.0.1",
+  ]);
+  const port = r.pick(["", "", ":443", ":80", ":8443"]);
+  const segments = Array.from({ length: r.int(4) }, () => pathSegment(r));
+  const path = `/${segments.join("/")}`;
+  const query =
+    r.next() < 0.5
+      ? ""
+      : `?${Array.from({ length: r.int(4) }, () => `${text(r, 4).replace(/[#&=]/g, "")}=${text(r, 5).replace(/[#&]/g, "")}`).join("&")}`;
+  return scheme + host + port + path + query;
+}
+
+function randomParams(r: ReturnType<typeof random>): OracleParams {
+  const params: OracleParams = {};
+  const names = ["AccountSid", "StatusCallbackEvent", "Timestamp", "Url", "Duration", "a", "A", "é", "ä", "x y", ""];
+  const count = r.int(7);
+  for (let i = 0; i < count; i += 1) {
+    const name = r.next() < 0.7 ? r.pick(names) : text(r, 4);
+    const value = r.next() < 0.15 ? "" : text(r, 8);
+    const existing = params[name];
+    if (existing === undefined) params[name] = value;
+    else params[name] = [...(Array.isArray(existing) ? existing : [existing]), r.next() < 0.3 ? (Array.isArray(existing) ? existing[0] ?? "" : existing) : value];
+  }
+  return params;
+}
+
+function toMap(params: OracleParams): Map<string, string[]> {
+  return new Map(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+}
+
+function oracleAccepts(tokens: string[], header: string, url: string, params: OracleParams): boolean {
+  return tokens.some((token) => {
+    try {
+      return twilio.validateRequest(token, header, url, params);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function addDefaultPort(url: string): string {
+  return url.replace(/^(https?:\/\/[^/?#]*?)(\/|$)/i, (_, authority: string, slash: string) =>
+    /:\d+$/.test(authority) ? authority + slash : `${authority}${/^https/i.test(authority) ? ":443" : ":80"}${slash}`,
+  );
+}
+
+function legacyQuery(url: string): string {
+  const at = url.indexOf("?");
+  return at === -1 ? url : `${url.slice(0, at)}?${stringifyQuery(parseQuery(url.slice(at + 1)))}`;
+}
+
+describe("verifyTwilioSignature against twilio.validateRequest", () => {
+  it("accepts exactly what the twilio package accepts over 2,400 randomised requests", () => {
+    // Prepare
+    const seed = 20261127;
+    const r = random(seed);
+    let accepted = 0;
+    let rejected = 0;
+    const disagreements: string[] = [];
+    for (let i = 0; i < 2400; i += 1) {
+      const token = createHmac("md5", String(i)).digest("hex");
+      const otherToken = createHmac("md5", `other${i}`).digest("hex");
+      const url = randomUrl(r);
+      const params = randomParams(r);
+      let signedUrl = url;
+      let signedParams = params;
+      let signingToken = token;
+      const variant = r.int(10);
+      try {
+        if (variant === 1) signedUrl = addDefaultPort(url);
+        if (variant === 2) signedUrl = new URL(url).toString();
+        if (variant === 3) signedUrl = legacyQuery(new URL(url).toString());
+      } catch {
+        signedUrl = url;
+      }
+      if (variant === 4) signingToken = otherToken;
+      if (variant === 5) signedParams = { ...params, Extra: "1" };
+      if (variant === 6) signedUrl = `${url}x`;
+      let header = twilio.getExpectedTwilioSignature(signingToken, signedUrl, signedParams);
+      if (variant === 7) header = header.slice(0, 10) + (header[10] === "A" ? "B" : "A") + header.slice(11);
+      if (variant === 8) header = r.pick(["", "garbage", header.slice(0, 27), `${header} `, header.toLowerCase()]);
+      const tokens = r.next() < 0.3 ? [otherToken, token] : [token];
+
+      // Act
+      const ours = verifyTwilioSignature({ url, params: toMap(params), signature: header, tokens }).valid;
+      const theirs = oracleAccepts(tokens, header, url, params);
+
+      // Assess (collected, so one run reports every disagreement)
+      if (ours !== theirs) {
+        disagreements.push(`#${i} seed ${seed}: ours=${ours} twilio=${theirs} url=${JSON.stringify(url)} params=${JSON.stringify(params)} header=${header}`);
+      }
+      if (theirs) accepted += 1;
+      else rejected += 1;
+    }
+    expect(disagreements).toEqual([]);
+    expect(accepted).toBeGreaterThan(800);
+    expect(rejected).toBeGreaterThan(800);
+  });
+});
