@@ -1,0 +1,85 @@
+/**
+ * The SSM Parameter Store adapter of the token source: one SecureString holding the auth
+ * token(s), comma-separated, primary first. Read through `cachedTokens`, so once per container
+ * and again after the TTL, which is how a rotation is picked up without a deploy.
+ */
+import {
+  GetParameterCommand,
+  type GetParameterCommandOutput,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import { cachedTokens, type TokenSource } from "./auth-tokens.ts";
+import { splitTokens } from "./config.ts";
+import { SecretError } from "./errors.ts";
+
+/**
+ * Time allowed for one read, SDK retries included. With the publish bound (6 s) this keeps a
+ * cold read plus a publish inside the Lambda timeout (10 s), and both inside Twilio's 15 s.
+ */
+export const SSM_READ_TIMEOUT_MS = 3_000;
+
+/** The one SSM call the relay makes; an `SSMClient` has it, and so can a test double. */
+export interface GetParameterClient {
+  send(
+    command: GetParameterCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<GetParameterCommandOutput>;
+}
+
+export interface SsmTokensOptions {
+  readonly client: GetParameterClient;
+  /** Name (or ARN) of the SecureString parameter. */
+  readonly parameterName: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * An SSM client for the relay: attempts bounded so that an unreachable Parameter Store answers
+ * 503 in seconds. Region and credentials come from the SDK's usual settings.
+ */
+export function createSsmClient(): SSMClient {
+  return new SSMClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_000 },
+  });
+}
+
+/**
+ * Reads the tokens from the parameter, decrypted. Rejects with SecretError when the read fails
+ * or the parameter holds no token.
+ */
+export function ssmTokenLoader(options: SsmTokensOptions): () => Promise<readonly string[]> {
+  const { client, parameterName, timeoutMs = SSM_READ_TIMEOUT_MS } = options;
+  return async () => {
+    let output: GetParameterCommandOutput;
+    try {
+      output = await client.send(
+        new GetParameterCommand({ Name: parameterName, WithDecryption: true }),
+        { abortSignal: AbortSignal.timeout(timeoutMs) },
+      );
+    } catch (cause) {
+      throw new SecretError(`could not read SSM parameter ${parameterName}`, { cause });
+    }
+    const tokens = splitTokens(output.Parameter?.Value);
+    if (tokens.length === 0) {
+      throw new SecretError(`SSM parameter ${parameterName} holds no auth token`);
+    }
+    return tokens;
+  };
+}
+
+export interface SsmTokenSourceOptions extends SsmTokensOptions {
+  /** How long a successful read is reused. */
+  readonly ttlMs: number;
+  /** Milliseconds since the epoch; defaults to `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Tokens from an SSM SecureString, cached for `ttlMs`; see {@link cachedTokens}. */
+export function ssmTokenSource(options: SsmTokenSourceOptions): TokenSource {
+  return cachedTokens({
+    load: ssmTokenLoader(options),
+    ttlMs: options.ttlMs,
+    now: options.now ?? Date.now,
+  });
+}

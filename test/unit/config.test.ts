@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig, splitTokens } from "../../lib/config.ts";
+import { ConfigError } from "../../lib/errors.ts";
+
+const VALID = {
+  QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo",
+  TWILIO_AUTH_TOKEN: "token-a",
+};
+
+describe("parseConfig", () => {
+  it("parses a minimal local configuration", () => {
+    expect(parseConfig(VALID)).toEqual({
+      queueUrl: VALID.QUEUE_URL,
+      authTokens: ["token-a"],
+      authTokenParameter: undefined,
+      authTokenCacheTtlMs: 300_000,
+      publicUrl: undefined,
+    });
+  });
+
+  it("splits several comma-separated tokens, primary first", () => {
+    expect(parseConfig({ ...VALID, TWILIO_AUTH_TOKEN: " new , old ," }).authTokens).toEqual(["new", "old"]);
+  });
+
+  it("names QUEUE_URL when it is missing", () => {
+    expect(() => parseConfig({ TWILIO_AUTH_TOKEN: "t" })).toThrow(/QUEUE_URL is required/);
+  });
+
+  it("names QUEUE_URL when it is not a URL", () => {
+    expect(() => parseConfig({ ...VALID, QUEUE_URL: "relay.fifo" })).toThrow(/QUEUE_URL must be an http\(s\) URL/);
+  });
+
+  it("asks for a token source when neither is set", () => {
+    const attempt = () => parseConfig({ QUEUE_URL: VALID.QUEUE_URL, TWILIO_AUTH_TOKEN: " , " });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/TWILIO_AUTH_TOKEN .*TWILIO_AUTH_TOKEN_PARAMETER/);
+  });
+
+  it("reads tokens from SSM when only the parameter is named", () => {
+    const config = parseConfig({
+      QUEUE_URL: VALID.QUEUE_URL,
+      TWILIO_AUTH_TOKEN_PARAMETER: "/twilio-status-relay/prod/auth-token",
+      AUTH_TOKEN_CACHE_TTL_SECONDS: "60",
+    });
+    expect(config.authTokenParameter).toBe("/twilio-status-relay/prod/auth-token");
+    expect(config.authTokenCacheTtlMs).toBe(60_000);
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(parseConfig({ ...VALID, PUBLIC_URL: "" }).publicUrl).toBeUndefined();
+  });
+
+  it("refuses a PUBLIC_URL with a query string, naming it", () => {
+    expect(() => parseConfig({ ...VALID, PUBLIC_URL: "https://h.test/?a=1" })).toThrow(/PUBLIC_URL must not have a query/);
+  });
+
+  it("refuses a PUBLIC_URL that is not http(s)", () => {
+    expect(() => parseConfig({ ...VALID, PUBLIC_URL: "ftp://h.test" })).toThrow(/PUBLIC_URL/);
+  });
+
+  it("refuses a cache TTL that is not a whole number", () => {
+    expect(() => parseConfig({ ...VALID, AUTH_TOKEN_CACHE_TTL_SECONDS: "5m" })).toThrow(/AUTH_TOKEN_CACHE_TTL_SECONDS/);
+  });
+});
+
+describe("splitTokens", () => {
+  it("returns no token for an unset list", () => {
+    expect(splitTokens(undefined)).toEqual([]);
+  });
+});
