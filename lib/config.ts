@@ -17,9 +17,7 @@ const EnvironmentSchema = z.object({
     z.string().check(z.regex(/^\d+$/, "must be a whole number of seconds")),
   ),
   PUBLIC_URL: z.optional(
-    httpUrl.check(
-      z.refine((url) => !/[?#]/.test(url), "must not have a query string or fragment"),
-    ),
+    httpUrl.check(z.refine((url) => !/[?#]/.test(url), "must not have a query string or fragment")),
   ),
 });
 

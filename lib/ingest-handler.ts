@@ -2,7 +2,7 @@
  * The ingest function: verify, normalise, publish, answer. Built from its dependencies so that
  * tests and local tools run exactly what Lambda runs.
  */
-import { type TokenSource, staticTokens } from "./auth-tokens.ts";
+import { staticTokens, type TokenSource } from "./auth-tokens.ts";
 import type { Config } from "./config.ts";
 import {
   BadRequestError,

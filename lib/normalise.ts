@@ -43,7 +43,9 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? "(body)");
       problems.push(
-        flat[name] === undefined ? `parameter ${name} is missing` : `parameter ${name} ${issue.message}`,
+        flat[name] === undefined
+          ? `parameter ${name} is missing`
+          : `parameter ${name} ${issue.message}`,
       );
     }
   }

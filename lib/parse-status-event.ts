@@ -1,48 +1,75 @@
 /**
  * The consumer's entry point to an SQS message: its body parsed and validated as the event the
- * relay publishes, or a clear error saying why it is not one.
+ * relay publishes, or an error that says why it is not one.
  */
-import * as z from "zod/mini";
+import type * as z from "zod/mini";
 import { RelayError } from "./errors.ts";
 import { type StatusEvent, StatusEventSchema } from "./schemas.ts";
 
-/** Longest excerpt of a foreign body quoted in the error, so a huge message stays readable. */
+/** Longest excerpt of a foreign body quoted in an error, so a huge message stays readable. */
 const EXCERPT_CHARS = 80;
 
 /**
  * Parses an SQS message body into a typed, validated {@link StatusEvent}.
- * @throws RelayError naming what is wrong: not JSON, or each field that does not match (a
- * message from another producer, or from an incompatible version of the relay)
+ * @throws RelayError whose message starts `not a twilio-status-relay event:` and names what is
+ *   wrong: a body that is not JSON, the fields that are missing, each field that does not match
  */
 export function parseStatusEvent(body: string): StatusEvent {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (cause) {
-    throw new RelayError(`not a twilio-status-relay event: the body is not JSON (${excerpt(body)})`, {
-      cause,
-    });
+    throw foreign(`the body is not JSON: ${excerpt(body)}`, cause);
   }
   const result = StatusEventSchema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map(describeIssue);
-    throw new RelayError(`not a twilio-status-relay event: ${problems.join("; ")}`, {
-      cause: result.error,
-    });
+  if (result.success) return result.data;
+
+  const missing: string[] = [];
+  const wrong: string[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String).join(".");
+    if (path !== "" && valueAt(value, issue.path) === undefined) {
+      missing.push(path);
+    } else {
+      wrong.push(describe(path, issue));
+    }
   }
-  return result.data;
+  const problems = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...wrong];
+  throw foreign(problems.join("; "), result.error);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join(".");
-  // zod's union message says nothing about which member was expected; the discriminator does.
-  if (issue.code === "invalid_union" && path === "data") {
-    return "data.resourceType must be one of the relay's resource types";
+function foreign(problem: string, cause: unknown): RelayError {
+  return new RelayError(`not a twilio-status-relay event: ${problem}`, { cause });
+}
+
+// zod/mini ships no messages ("Invalid input"), so the wording is ours.
+function describe(path: string, issue: z.core.$ZodIssue): string {
+  const subject = path === "" ? "the body" : path;
+  switch (issue.code) {
+    case "invalid_type":
+      return `${subject} must be ${issue.expected === "object" ? "a JSON object" : `a ${issue.expected}`}`;
+    case "invalid_value":
+      return `${subject} must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    case "invalid_format":
+      return `${subject} must match ${"pattern" in issue ? issue.pattern : issue.format}`;
+    case "invalid_union":
+      return "options" in issue && Array.isArray(issue.options)
+        ? `${subject} must be one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}`
+        : `${subject} matches none of the expected shapes`;
+    default:
+      return `${subject} is invalid (${issue.code})`;
   }
-  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
 }
 
 function excerpt(body: string): string {
-  const text = body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
-  return JSON.stringify(text);
+  return JSON.stringify(body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body);
 }

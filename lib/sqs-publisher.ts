@@ -7,6 +7,7 @@ import {
   SendMessageCommand,
   type SendMessageCommandInput,
   SQSClient,
+  type SQSClientConfig,
 } from "@aws-sdk/client-sqs";
 import { PublishError } from "./errors.ts";
 import type { EventPublisher } from "./publisher.ts";
@@ -23,10 +24,11 @@ export const PUBLISH_TIMEOUT_MS = 6_000;
  * 503 well inside Twilio's 15-second limit. Region, endpoint (`AWS_ENDPOINT_URL_SQS`) and
  * credentials come from the SDK's usual settings.
  */
-export function createSqsClient(): SQSClient {
+export function createSqsClient(overrides: SQSClientConfig = {}): SQSClient {
   return new SQSClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    ...overrides,
   });
 }
 

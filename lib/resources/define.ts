@@ -9,7 +9,9 @@ import * as z from "zod/mini";
 export type Status = "started" | "ended" | "failed" | "unknown";
 
 /** A Twilio SID: two letters and 32 hex digits. */
-export const sidSchema = z.string().check(z.regex(/^[A-Z]{2}[0-9a-fA-F]{32}$/, "must be a Twilio SID"));
+export const sidSchema = z
+  .string()
+  .check(z.regex(/^[A-Z]{2}[0-9a-fA-F]{32}$/, "must be a Twilio SID"));
 
 /** The parameters every Twilio status callback the relay knows carries, as Twilio names them. */
 export const commonParameters = {

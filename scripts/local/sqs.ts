@@ -45,7 +45,9 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   const onLoopback = (url: string) => endpoint + new URL(url).pathname;
 
   async function createQueue(name: string, attributes: Record<string, string>): Promise<string> {
-    const created = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    const created = await client.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
     if (!created.QueueUrl) throw new Error(`fauxqs did not create ${name}`);
     return onLoopback(created.QueueUrl);
   }
@@ -61,11 +63,16 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
         MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
       });
       const dlq = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ["QueueArn"] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: deadLetterQueueUrl,
+          AttributeNames: ["QueueArn"],
+        }),
       );
       const queueUrl = await createQueue(`${name}${suffix}`, {
         ...fifoAttributes,
-        ...(fifo ? { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" } : {}),
+        ...(fifo
+          ? { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" }
+          : {}),
         VisibilityTimeout: "60",
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlq.Attributes?.QueueArn,

@@ -77,7 +77,9 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
     host,
     "x-forwarded-proto": options.proto ?? "https",
     "user-agent": "TwilioProxy/1.1",
-    ...(isGet ? {} : { "content-type": options.contentType ?? "application/x-www-form-urlencoded" }),
+    ...(isGet
+      ? {}
+      : { "content-type": options.contentType ?? "application/x-www-form-urlencoded" }),
     ...(signature === null ? {} : { "x-twilio-signature": signature }),
   };
   const path = options.path ?? "/status-callbacks";
@@ -93,7 +95,13 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
         apiId: "abc123",
         domainName: host,
         domainPrefix: host.split(".")[0] ?? host,
-        http: { method, path, protocol: "HTTP/1.1", sourceIp: "54.172.60.1", userAgent: "TwilioProxy/1.1" },
+        http: {
+          method,
+          path,
+          protocol: "HTTP/1.1",
+          sourceIp: "54.172.60.1",
+          userAgent: "TwilioProxy/1.1",
+        },
         requestId: "req-1",
         routeKey: `${method} /status-callbacks`,
         stage: "$default",
@@ -113,7 +121,9 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
     ]),
   );
   const multi: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(query ?? "")) (multi[name] ??= []).push(value);
+  for (const [name, value] of new URLSearchParams(query ?? "")) {
+    multi[name] = [...(multi[name] ?? []), value];
+  }
   const event: APIGatewayProxyEvent = {
     resource: "/status-callbacks",
     path: "/status-callbacks",

@@ -19,7 +19,10 @@ describe("parseConfig", () => {
   });
 
   it("splits several comma-separated tokens, primary first", () => {
-    expect(parseConfig({ ...VALID, TWILIO_AUTH_TOKEN: " new , old ," }).authTokens).toEqual(["new", "old"]);
+    expect(parseConfig({ ...VALID, TWILIO_AUTH_TOKEN: " new , old ," }).authTokens).toEqual([
+      "new",
+      "old",
+    ]);
   });
 
   it("names QUEUE_URL when it is missing", () => {
@@ -27,7 +30,9 @@ describe("parseConfig", () => {
   });
 
   it("names QUEUE_URL when it is not a URL", () => {
-    expect(() => parseConfig({ ...VALID, QUEUE_URL: "relay.fifo" })).toThrow(/QUEUE_URL must be an http\(s\) URL/);
+    expect(() => parseConfig({ ...VALID, QUEUE_URL: "relay.fifo" })).toThrow(
+      /QUEUE_URL must be an http\(s\) URL/,
+    );
   });
 
   it("asks for a token source when neither is set", () => {
@@ -51,7 +56,9 @@ describe("parseConfig", () => {
   });
 
   it("refuses a PUBLIC_URL with a query string, naming it", () => {
-    expect(() => parseConfig({ ...VALID, PUBLIC_URL: "https://h.test/?a=1" })).toThrow(/PUBLIC_URL must not have a query/);
+    expect(() => parseConfig({ ...VALID, PUBLIC_URL: "https://h.test/?a=1" })).toThrow(
+      /PUBLIC_URL must not have a query/,
+    );
   });
 
   it("refuses a PUBLIC_URL that is not http(s)", () => {
@@ -59,7 +66,9 @@ describe("parseConfig", () => {
   });
 
   it("refuses a cache TTL that is not a whole number", () => {
-    expect(() => parseConfig({ ...VALID, AUTH_TOKEN_CACHE_TTL_SECONDS: "5m" })).toThrow(/AUTH_TOKEN_CACHE_TTL_SECONDS/);
+    expect(() => parseConfig({ ...VALID, AUTH_TOKEN_CACHE_TTL_SECONDS: "5m" })).toThrow(
+      /AUTH_TOKEN_CACHE_TTL_SECONDS/,
+    );
   });
 });
 

@@ -104,28 +104,52 @@ describe("normaliseCallback", () => {
   it("gives the same callback delivered twice the same id, and another event another id", () => {
     const first = normalise(callbackParams("stream-started"));
     const again = normalise(callbackParams("stream-started"));
-    const later = normalise(callbackParams("stream-started", { timestamp: "2026-11-27T10:15:31Z" }));
+    const later = normalise(
+      callbackParams("stream-started", { timestamp: "2026-11-27T10:15:31Z" }),
+    );
     expect(again.id).toBe(first.id);
     expect(later.id).not.toBe(first.id);
   });
 
   it("carries parameters the schema does not know verbatim, repeated ones as lists", () => {
-    const event = normalise({ ...callbackParams("stream-started"), NewThing: "1", Tag: ["a", "b"], __proto__x: "" });
-    expect(event.data.unrecognizedParameters).toEqual({ NewThing: "1", Tag: ["a", "b"], __proto__x: "" });
+    const event = normalise({
+      ...callbackParams("stream-started"),
+      NewThing: "1",
+      Tag: ["a", "b"],
+      __proto__x: "",
+    });
+    expect(event.data.unrecognizedParameters).toEqual({
+      NewThing: "1",
+      Tag: ["a", "b"],
+      __proto__x: "",
+    });
   });
 
   it("keeps a parameter named __proto__ as an ordinary field", () => {
     const values = params(callbackParams("stream-started"));
     values.set("__proto__", ["kept"]);
     const event = normaliseCallback(values, clock);
-    expect(Object.getOwnPropertyDescriptor(event.data.unrecognizedParameters, "__proto__")?.value).toBe("kept");
-    expect(JSON.parse(JSON.stringify(event)).data.unrecognizedParameters.__proto__).toBe("kept");
+    expect(
+      Object.getOwnPropertyDescriptor(event.data.unrecognizedParameters, "__proto__")?.value,
+    ).toBe("kept");
+    expect(
+      Object.getOwnPropertyDescriptor(
+        JSON.parse(JSON.stringify(event)).data.unrecognizedParameters,
+        "__proto__",
+      )?.value,
+    ).toBe("kept");
   });
 
   it("relays an unknown StatusCallbackEvent of a known resource as <resource>.unknown", () => {
-    const event = normalise({ ...callbackParams("media-processor-started"), StatusCallbackEvent: "media-processor-paused" });
+    const event = normalise({
+      ...callbackParams("media-processor-started"),
+      StatusCallbackEvent: "media-processor-paused",
+    });
     expect(event.type).toBe("com.twilio.media.media-processor.unknown");
-    expect(event.data).toMatchObject({ status: "unknown", statusCallbackEvent: "media-processor-paused" });
+    expect(event.data).toMatchObject({
+      status: "unknown",
+      statusCallbackEvent: "media-processor-paused",
+    });
   });
 
   it("relays a callback from a resource the relay does not know, keeping every parameter", () => {
@@ -177,11 +201,17 @@ describe("normaliseCallback", () => {
 
   it("names every missing parameter of a known resource", () => {
     const { AccountSid: _a, Timestamp: _t, ...rest } = callbackParams("media-processor-started");
-    expect(problemsOf(rest)).toEqual(["parameter AccountSid is missing", "parameter Timestamp is missing"]);
+    expect(problemsOf(rest)).toEqual([
+      "parameter AccountSid is missing",
+      "parameter Timestamp is missing",
+    ]);
   });
 
   it("refuses an ExtensionContext that is not a JSON object", () => {
-    const problems = problemsOf({ ...callbackParams("media-processor-started"), ExtensionContext: "{nope" });
+    const problems = problemsOf({
+      ...callbackParams("media-processor-started"),
+      ExtensionContext: "{nope",
+    });
     expect(problems).toEqual(["parameter ExtensionContext must be a JSON object"]);
   });
 
@@ -204,7 +234,10 @@ describe("normaliseCallback", () => {
   });
 
   it("refuses a known parameter sent twice", () => {
-    const problems = problemsOf({ ...callbackParams("stream-started"), StatusCallbackEvent: ["stream-started", "stream-ended"] });
+    const problems = problemsOf({
+      ...callbackParams("stream-started"),
+      StatusCallbackEvent: ["stream-started", "stream-ended"],
+    });
     expect(problems).toEqual(["parameter StatusCallbackEvent is sent 2 times"]);
   });
 });

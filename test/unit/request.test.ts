@@ -34,7 +34,9 @@ describe("decodeRequest", () => {
   it("decodes a REST API (payload 1.0) event with its stage in the URL", () => {
     const event = signedCallback({ version: "1.0", path: "/prod/status-callbacks" });
     const request = decodeRequest(event, OPTIONS);
-    expect(request.url).toBe("https://abc123.execute-api.us-east-1.amazonaws.com/prod/status-callbacks");
+    expect(request.url).toBe(
+      "https://abc123.execute-api.us-east-1.amazonaws.com/prod/status-callbacks",
+    );
     expect(request.signature).toMatch(/=$/);
   });
 
@@ -47,8 +49,13 @@ describe("decodeRequest", () => {
 
   it("rebuilds a REST API GET's query string form-encoded, as Twilio sends it", () => {
     const params = { a: "x y", b: "it's (1)*" };
-    const request = decodeRequest(signedCallback({ version: "1.0", method: "GET", params }), OPTIONS);
-    expect(request.url).toBe(`https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks?${formBody(params)}`);
+    const request = decodeRequest(
+      signedCallback({ version: "1.0", method: "GET", params }),
+      OPTIONS,
+    );
+    expect(request.url).toBe(
+      `https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks?${formBody(params)}`,
+    );
   });
 
   it("keeps the raw query string of the configured URL, byte for byte", () => {
@@ -58,11 +65,16 @@ describe("decodeRequest", () => {
 
   it("keeps a named stage's prefix in the path", () => {
     const request = decodeRequest(signedCallback({ path: "/dev/status-callbacks" }), OPTIONS);
-    expect(request.url).toBe("https://abc123.execute-api.us-east-1.amazonaws.com/dev/status-callbacks");
+    expect(request.url).toBe(
+      "https://abc123.execute-api.us-east-1.amazonaws.com/dev/status-callbacks",
+    );
   });
 
   it("uses x-forwarded-proto for the scheme", () => {
-    const request = decodeRequest(signedCallback({ proto: "http", host: "127.0.0.1:3000" }), OPTIONS);
+    const request = decodeRequest(
+      signedCallback({ proto: "http", host: "127.0.0.1:3000" }),
+      OPTIONS,
+    );
     expect(request.url).toBe("http://127.0.0.1:3000/status-callbacks");
   });
 
@@ -99,7 +111,9 @@ describe("decodeRequest", () => {
   it("refuses a body over the limit with 413, before decoding it", () => {
     const params = { Big: "x".repeat(64 * 1024) };
     expect(() => decodeRequest(signedCallback({ params }), OPTIONS)).toThrow(PayloadTooLargeError);
-    expect(() => decodeRequest(signedCallback({ params, base64: false }), OPTIONS)).toThrow(PayloadTooLargeError);
+    expect(() => decodeRequest(signedCallback({ params, base64: false }), OPTIONS)).toThrow(
+      PayloadTooLargeError,
+    );
   });
 
   it("accepts a body of exactly the limit", () => {
@@ -114,14 +128,20 @@ describe("decodeRequest", () => {
   });
 
   it("accepts a form content type with a charset, in any case", () => {
-    const event = signedCallback({ contentType: "Application/X-WWW-Form-Urlencoded; charset=utf-8" });
+    const event = signedCallback({
+      contentType: "Application/X-WWW-Form-Urlencoded; charset=utf-8",
+    });
     expect(decodeRequest(event, OPTIONS).method).toBe("POST");
   });
 
   it("refuses a request without a Host with 400", () => {
     const event = signedCallback() as APIGatewayProxyEventV2;
     const { host: _host, ...headers } = event.headers;
-    const noHost = { ...event, headers, requestContext: { ...event.requestContext, domainName: "" } };
+    const noHost = {
+      ...event,
+      headers,
+      requestContext: { ...event.requestContext, domainName: "" },
+    };
     expect(() => decodeRequest(noHost, OPTIONS)).toThrow(BadRequestError);
   });
 });

@@ -73,14 +73,30 @@ function randomUrl(r: ReturnType<typeof random>): string {
 
 function randomParams(r: ReturnType<typeof random>): OracleParams {
   const params: OracleParams = {};
-  const names = ["AccountSid", "StatusCallbackEvent", "Timestamp", "Url", "Duration", "a", "A", "é", "ä", "x y", ""];
+  const names = [
+    "AccountSid",
+    "StatusCallbackEvent",
+    "Timestamp",
+    "Url",
+    "Duration",
+    "a",
+    "A",
+    "é",
+    "ä",
+    "x y",
+    "",
+  ];
   const count = r.int(7);
   for (let i = 0; i < count; i += 1) {
     const name = r.next() < 0.7 ? r.pick(names) : text(r, 4);
     const value = r.next() < 0.15 ? "" : text(r, 8);
     const existing = params[name];
     if (existing === undefined) params[name] = value;
-    else params[name] = [...(Array.isArray(existing) ? existing : [existing]), r.next() < 0.3 ? (Array.isArray(existing) ? existing[0] ?? "" : existing) : value];
+    else
+      params[name] = [
+        ...(Array.isArray(existing) ? existing : [existing]),
+        r.next() < 0.3 ? (Array.isArray(existing) ? (existing[0] ?? "") : existing) : value,
+      ];
   }
   return params;
 }
@@ -89,7 +105,12 @@ function toMap(params: OracleParams): Map<string, string[]> {
   return new Map(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
 }
 
-function oracleAccepts(tokens: string[], header: string, url: string, params: OracleParams): boolean {
+function oracleAccepts(
+  tokens: string[],
+  header: string,
+  url: string,
+  params: OracleParams,
+): boolean {
   return tokens.some((token) => {
     try {
       return twilio.validateRequest(token, header, url, params);
@@ -101,7 +122,9 @@ function oracleAccepts(tokens: string[], header: string, url: string, params: Or
 
 function addDefaultPort(url: string): string {
   return url.replace(/^(https?:\/\/[^/?#]*?)(\/|$)/i, (_, authority: string, slash: string) =>
-    /:\d+$/.test(authority) ? authority + slash : `${authority}${/^https/i.test(authority) ? ":443" : ":80"}${slash}`,
+    /:\d+$/.test(authority)
+      ? authority + slash
+      : `${authority}${/^https/i.test(authority) ? ":443" : ":80"}${slash}`,
   );
 }
 
@@ -138,17 +161,26 @@ describe("verifyTwilioSignature against twilio.validateRequest", () => {
       if (variant === 5) signedParams = { ...params, Extra: "1" };
       if (variant === 6) signedUrl = `${url}x`;
       let header = twilio.getExpectedTwilioSignature(signingToken, signedUrl, signedParams);
-      if (variant === 7) header = header.slice(0, 10) + (header[10] === "A" ? "B" : "A") + header.slice(11);
-      if (variant === 8) header = r.pick(["", "garbage", header.slice(0, 27), `${header} `, header.toLowerCase()]);
+      if (variant === 7)
+        header = header.slice(0, 10) + (header[10] === "A" ? "B" : "A") + header.slice(11);
+      if (variant === 8)
+        header = r.pick(["", "garbage", header.slice(0, 27), `${header} `, header.toLowerCase()]);
       const tokens = r.next() < 0.3 ? [otherToken, token] : [token];
 
       // Act
-      const ours = verifyTwilioSignature({ url, params: toMap(params), signature: header, tokens }).valid;
+      const ours = verifyTwilioSignature({
+        url,
+        params: toMap(params),
+        signature: header,
+        tokens,
+      }).valid;
       const theirs = oracleAccepts(tokens, header, url, params);
 
       // Assess (collected, so one run reports every disagreement)
       if (ours !== theirs) {
-        disagreements.push(`#${i} seed ${seed}: ours=${ours} twilio=${theirs} url=${JSON.stringify(url)} params=${JSON.stringify(params)} header=${header}`);
+        disagreements.push(
+          `#${i} seed ${seed}: ours=${ours} twilio=${theirs} url=${JSON.stringify(url)} params=${JSON.stringify(params)} header=${header}`,
+        );
       }
       if (theirs) accepted += 1;
       else rejected += 1;

@@ -14,7 +14,9 @@ function asMap(params: Record<string, string | string[]>): Map<string, string[]>
   return new Map(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
 }
 
-function signed(overrides: { url?: string; token?: string; params?: Record<string, string | string[]> } = {}) {
+function signed(
+  overrides: { url?: string; token?: string; params?: Record<string, string | string[]> } = {},
+) {
   const params = overrides.params ?? callbackParams("media-processor-ended");
   const url = overrides.url ?? URL_;
   return {
@@ -63,20 +65,30 @@ describe("verifyTwilioSignature", () => {
 
   it("accepts repeated parameters, empty values and non-ASCII text as twilio does", () => {
     const input = signed({
-      params: { b: ["z", "a", "z"], a: "", "é": "日本 😀", Url: "https://x.test/?q=1&r=2" },
+      params: { b: ["z", "a", "z"], a: "", é: "日本 😀", Url: "https://x.test/?q=1&r=2" },
     });
     expect(verifyTwilioSignature(input).valid).toBe(true);
   });
 
   it("computes a header that cannot be a signature at no HMAC cost", () => {
-    for (const signature of [undefined, "", "not-a-signature", "a".repeat(28), `${"A".repeat(27)}=x`]) {
+    for (const signature of [
+      undefined,
+      "",
+      "not-a-signature",
+      "a".repeat(28),
+      `${"A".repeat(27)}=x`,
+    ]) {
       expect(verifyTwilioSignature({ ...signed(), signature })).toEqual({ valid: false, hmacs: 0 });
     }
   });
 
   it("rejects a well-formed forgery with two HMACs per token for a plain URL", () => {
     // Prepare: twilio.validateRequest would compute six for the same request
-    const input = { ...signed(), signature: "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", tokens: [LOCAL_AUTH_TOKEN, OTHER_TOKEN] };
+    const input = {
+      ...signed(),
+      signature: "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+      tokens: [LOCAL_AUTH_TOKEN, OTHER_TOKEN],
+    };
     // Act
     const result = verifyTwilioSignature(input);
     // Assess

@@ -1,0 +1,233 @@
+/**
+ * The real handler against a real SQS-compatible server (fauxqs on loopback): every event, both
+ * methods, both payload formats, base64 and plain bodies; what reaches the queue is read back.
+ */
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import type { Message } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createIngestHandler, type IngestHandler } from "../../lib/ingest-handler.ts";
+import { StatusEventSchema } from "../../lib/schemas.ts";
+import {
+  createSqsClient,
+  createSqsPublisher,
+  PUBLISH_TIMEOUT_MS,
+} from "../../lib/sqs-publisher.ts";
+import {
+  drainQueue,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalSqs,
+  startLocalSqs,
+} from "../../scripts/local/sqs.ts";
+import {
+  ACCOUNT_SID,
+  ALL_EVENTS,
+  type CallbackEventName,
+  callbackParams,
+  LOCAL_AUTH_TOKEN,
+  PLAYER_STREAMER_ALIASES,
+} from "../fixtures/callbacks.ts";
+import { memoryLogger } from "../helpers/memory-logger.ts";
+import { type SignedCallbackOptions, signedCallback } from "../helpers/signed-callback.ts";
+
+let sqs: LocalSqs;
+let fifoUrl: string;
+let standardUrl: string;
+
+function handlerFor(queueUrl: string, timeoutMs?: number): IngestHandler {
+  return createIngestHandler({
+    config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+    publisher: createSqsPublisher({
+      queueUrl,
+      client: sqs.client,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    }),
+    clock: () => new Date(),
+    logger: memoryLogger(),
+  });
+}
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  fifoUrl = (await sqs.createQueues("relay")).queueUrl;
+  standardUrl = (await sqs.createQueues("relay-standard", { fifo: false })).queueUrl;
+});
+
+afterAll(async () => {
+  await sqs?.stop();
+});
+
+beforeEach(async () => {
+  await drainQueue(sqs.client, fifoUrl);
+  await drainQueue(sqs.client, standardUrl);
+});
+
+// FIFO deduplication outlives deletion (five minutes), so each test sends callbacks of its own.
+let sequence = 0;
+function fresh(name: CallbackEventName): Record<string, string> {
+  sequence += 1;
+  const timestamp = new Date(Date.UTC(2026, 10, 27, 10, 0, 0, sequence)).toISOString();
+  return callbackParams(name, { timestamp });
+}
+
+function attribute(message: Message | undefined, name: string): string | undefined {
+  return message?.MessageAttributes?.[name]?.StringValue;
+}
+
+const EVENTS: CallbackEventName[] = [...ALL_EVENTS, ...PLAYER_STREAMER_ALIASES];
+const DELIVERIES: Array<[string, SignedCallbackOptions]> = [
+  ["HTTP API POST, base64 body", { version: "2.0", base64: true }],
+  ["HTTP API POST, plain body", { version: "2.0", base64: false }],
+  ["REST API POST, plain body", { version: "1.0", base64: false }],
+  ["REST API POST, base64 body", { version: "1.0", base64: true }],
+  ["HTTP API GET", { version: "2.0", method: "GET" }],
+  ["REST API GET", { version: "1.0", method: "GET" }],
+];
+
+describe.each(DELIVERIES)("%s", (_, delivery) => {
+  it.each(EVENTS)(
+    "relays %s to the FIFO queue with attributes, group and dedup ids",
+    async (name) => {
+      // Prepare
+      const handler = handlerFor(fifoUrl);
+      const sent = fresh(name);
+      // Act
+      const response = await handler(signedCallback({ ...delivery, params: sent }));
+      const messages = await drainQueue(sqs.client, fifoUrl);
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(messages).toHaveLength(1);
+      const message = messages[0];
+      const event = StatusEventSchema.parse(JSON.parse(message?.Body ?? ""));
+      const resourceSid = sent.MediaProcessorSid ?? sent.PlayerStreamerSid;
+      const status = name.split("-").at(-1);
+      expect(event).toMatchObject({
+        subject: resourceSid,
+        time: sent.Timestamp,
+        source: sent.Url,
+        data: {
+          statusCallbackEvent: name,
+          status,
+          accountSid: ACCOUNT_SID,
+          unrecognizedParameters: {},
+        },
+      });
+      expect(JSON.parse(response.body)).toEqual({ id: event.id, type: event.type });
+      expect(attribute(message, "type")).toBe(event.type);
+      expect(attribute(message, "resourceType")).toBe(
+        sent.MediaProcessorSid ? "MediaProcessor" : "PlayerStreamer",
+      );
+      expect(attribute(message, "status")).toBe(status);
+      expect(attribute(message, "accountSid")).toBe(ACCOUNT_SID);
+      expect(message?.Attributes?.MessageGroupId).toBe(resourceSid);
+      expect(message?.Attributes?.MessageDeduplicationId).toBe(event.id);
+    },
+  );
+});
+
+describe("queue behaviour", () => {
+  it("keeps one message when Twilio delivers the same callback twice", async () => {
+    const handler = handlerFor(fifoUrl);
+    const params = fresh("stream-ended");
+    const first = await handler(signedCallback({ params }));
+    const retry = await handler(signedCallback({ params, base64: false }));
+    const messages = await drainQueue(sqs.client, fifoUrl);
+    expect([first.statusCode, retry.statusCode]).toEqual([200, 200]);
+    expect(messages).toHaveLength(1);
+  });
+
+  it("keeps each resource's events in order", async () => {
+    const handler = handlerFor(fifoUrl);
+    for (const name of ["media-processor-started", "media-processor-ended"] as const) {
+      await handler(signedCallback({ params: fresh(name) }));
+    }
+    const messages = await drainQueue(sqs.client, fifoUrl);
+    expect(messages.map((m) => attribute(m, "status"))).toEqual(["started", "ended"]);
+  });
+
+  it("publishes to a standard queue without FIFO fields", async () => {
+    const handler = handlerFor(standardUrl);
+    const response = await handler(signedCallback({ params: fresh("stream-started") }));
+    const messages = await drainQueue(sqs.client, standardUrl);
+    expect(response.statusCode).toBe(200);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.Attributes?.MessageGroupId).toBeUndefined();
+  });
+
+  it("relays a validly signed callback from an unknown resource", async () => {
+    const handler = handlerFor(fifoUrl);
+    const params = {
+      AccountSid: ACCOUNT_SID,
+      CompositionSid: "CJ0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "composition-available",
+    };
+    const response = await handler(signedCallback({ params }));
+    const messages = await drainQueue(sqs.client, fifoUrl);
+    expect(response.statusCode).toBe(200);
+    expect(attribute(messages[0], "type")).toBe("com.twilio.status-callback.unknown");
+    expect(messages[0]?.Attributes?.MessageGroupId).toBe(params.CompositionSid);
+  });
+
+  it("answers 503 when SQS refuses, within the publish budget", async () => {
+    const handler = handlerFor(`${sqs.endpoint}/000000000000/missing.fifo`, 3000);
+    const started = Date.now();
+    const response = await handler(signedCallback());
+    expect(response.statusCode).toBe(503);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("answers 503 within the publish budget when SQS accepts the connection but never answers", async () => {
+    // Prepare: a server that swallows requests, and the production client settings
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const client = createSqsClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const handler = createIngestHandler({
+      config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+      publisher: createSqsPublisher({
+        queueUrl: `http://127.0.0.1:${port}/000000000000/relay.fifo`,
+        client,
+      }),
+      clock: () => new Date(),
+      logger: memoryLogger(),
+    });
+    const started = Date.now();
+    try {
+      // Act
+      const response = await handler(signedCallback());
+      // Assess: Lambda's 10 s timeout and Twilio's 15 s limit are never reached
+      expect(response.statusCode).toBe(503);
+      expect(Date.now() - started).toBeLessThan(PUBLISH_TIMEOUT_MS + 1500);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it.each([
+    ["no signature", { signature: null }, 401],
+    ["a signature from another token", { token: "ffffffffffffffffffffffffffffffff" }, 403],
+    ["a signature for another URL", { signedUrl: "https://evil.example/status-callbacks" }, 403],
+    ["a DELETE", { method: "DELETE" }, 405],
+    ["an oversized body", { body: `A=${"x".repeat(70_000)}` }, 413],
+    ["a JSON body", { contentType: "application/json" }, 415],
+    [
+      "a signed callback missing its SID's account",
+      { params: { ...callbackParams("stream-started"), AccountSid: "" } },
+      400,
+    ],
+  ] as Array<[string, SignedCallbackOptions, number]>)(
+    "refuses %s and publishes nothing",
+    async (_, options, status) => {
+      const handler = handlerFor(fifoUrl);
+      const response = await handler(signedCallback(options));
+      expect(response.statusCode).toBe(status);
+      expect(await drainQueue(sqs.client, fifoUrl)).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import { createIngestHandler } from "../../lib/ingest-handler.ts";
+import type { EventPublisher } from "../../lib/publisher.ts";
+import type { StatusEvent } from "../../lib/schemas.ts";
+import { callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import { memoryLogger } from "../helpers/memory-logger.ts";
+import { signedCallback } from "../helpers/signed-callback.ts";
+
+const OTHER_TOKEN = "ffffffffffffffffffffffffffffffff";
+
+// The queue's own behaviour is tested against fauxqs in test/integration; these tests are about
+// what the handler answers and logs, so a publisher that records or fails is enough.
+function recordingPublisher(): EventPublisher & { events: StatusEvent[] } {
+  const events: StatusEvent[] = [];
+  return { events, publish: async (event) => void events.push(event) };
+}
+
+function setup(
+  overrides: {
+    publisher?: EventPublisher;
+    tokens?: () => Promise<readonly string[]>;
+    authTokens?: string[];
+  } = {},
+) {
+  const logger = memoryLogger();
+  const publisher = overrides.publisher ?? recordingPublisher();
+  const handler = createIngestHandler({
+    config: { authTokens: overrides.authTokens ?? [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+    publisher,
+    clock: () => new Date("2026-11-27T12:00:00Z"),
+    logger,
+    ...(overrides.tokens ? { tokens: overrides.tokens } : {}),
+  });
+  return { handler, logger, publisher };
+}
+
+describe("ingest handler", () => {
+  it("answers 200 with the event id once the event is published", async () => {
+    // Prepare
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher });
+    // Act
+    const response = await handler(signedCallback());
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({
+      id: publisher.events[0]?.id,
+      type: "com.twilio.media.media-processor.started",
+    });
+  });
+
+  it("answers 401 to a request without a signature and publishes nothing", async () => {
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher });
+    const response = await handler(signedCallback({ signature: null }));
+    expect(response.statusCode).toBe(401);
+    expect(publisher.events).toEqual([]);
+  });
+
+  it("answers 403 to a callback signed with another token, never echoing URL or token", async () => {
+    const { handler, logger } = setup();
+    const response = await handler(signedCallback({ token: OTHER_TOKEN }));
+    expect(response.statusCode).toBe(403);
+    expect(response.body).not.toMatch(/execute-api|ffffffff|00000000000000000000000000000001/);
+    expect(logger.text()).not.toContain(LOCAL_AUTH_TOKEN);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: "warn", message: "signature does not match" }),
+    );
+  });
+
+  it("accepts a callback signed with the secondary token and says so in the logs", async () => {
+    const { handler, logger } = setup({ authTokens: [OTHER_TOKEN, LOCAL_AUTH_TOKEN] });
+    const response = await handler(signedCallback());
+    expect(response.statusCode).toBe(200);
+    expect(logger.lines.map((line) => line.message)).toContain(
+      "callback signed with a secondary auth token",
+    );
+  });
+
+  it("validates parameters only after the signature passes", async () => {
+    const { handler } = setup();
+    const forged = signedCallback({
+      params: { AccountSid: "garbage" },
+      signature: "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    });
+    expect((await handler(forged)).statusCode).toBe(403);
+  });
+
+  it("answers 400 naming each problem of a signed but invalid callback, and logs it whole", async () => {
+    // Prepare
+    const { Timestamp: _t, ...params } = callbackParams("stream-started");
+    const { handler, logger } = setup();
+    // Act
+    const response = await handler(signedCallback({ params: { ...params, Url: "nope" } }));
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual([
+      "parameter Timestamp is missing",
+      "parameter Url must be an absolute URL",
+    ]);
+    const line = logger.lines.find((l) => l.level === "error");
+    expect(line?.attributes.parameters).toMatchObject({
+      PlayerStreamerSid: [params.PlayerStreamerSid],
+    });
+  });
+
+  it("answers 503 when the queue refuses, logging the event in full without leaking why", async () => {
+    // Prepare
+    const failing: EventPublisher = {
+      publish: async () => Promise.reject(new Error("AccessDenied on arn:aws:sqs:secret")),
+    };
+    const { handler, logger } = setup({ publisher: failing });
+    // Act
+    const response = await handler(signedCallback({ event: "stream-failed" }));
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.body).not.toMatch(/AccessDenied|arn:/);
+    const line = logger.lines.find((l) => l.message === "publish failed");
+    expect(line?.level).toBe("error");
+    expect(line?.attributes.event).toMatchObject({
+      type: "com.twilio.media.player-streamer.failed",
+      data: { status: "failed" },
+    });
+  });
+
+  it("answers 503, not 403, when the auth tokens cannot be read", async () => {
+    const { handler, logger } = setup({ tokens: () => Promise.reject(new Error("ssm down")) });
+    const response = await handler(signedCallback());
+    expect(response.statusCode).toBe(503);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: "error", message: "auth tokens unavailable" }),
+    );
+  });
+
+  it("warns when relaying an event it does not know", async () => {
+    const { handler, logger } = setup();
+    const params = { ...callbackParams("stream-started"), StatusCallbackEvent: "stream-paused" };
+    const response = await handler(signedCallback({ params }));
+    expect(response.statusCode).toBe(200);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "relaying a callback the relay does not know",
+      }),
+    );
+  });
+
+  it("puts the event id, type and resource SID on the success log line", async () => {
+    const { handler, logger } = setup();
+    await handler(signedCallback({ event: "stream-ended" }));
+    const line = logger.lines.find((l) => l.message === "published");
+    expect(line?.attributes).toMatchObject({
+      type: "com.twilio.media.player-streamer.ended",
+      subject: callbackParams("stream-ended").PlayerStreamerSid,
+    });
+    expect(line?.attributes.eventId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("answers 500 without details to an event it cannot read at all", async () => {
+    const { handler } = setup();
+    const response = await handler(null as never);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toBe(
+      JSON.stringify({ error: "InternalError", message: "internal error" }),
+    );
+  });
+});
