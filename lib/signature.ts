@@ -64,27 +64,29 @@ export function computeTwilioSignature(token: string, url: string, params: Param
  * The distinct URL strings a valid signature may have been computed over, most likely first:
  * the URL as received without and with its default port, then the WHATWG-normalised URL
  * (without and with port), each also with the query string re-encoded as Node's legacy
- * `querystring` does.
+ * `querystring` does. Lazy: the normalised forms are computed only if the first ones fail.
  */
-export function signatureUrlCandidates(url: string): string[] {
-  const candidates = new Set([removePort(url), addPort(url)]);
+export function* signatureUrlCandidates(url: string): Generator<string> {
+  const seen = new Set<string>();
+  const fresh = (candidate: string) => !seen.has(candidate) && seen.add(candidate);
+  // Each form is computed only once the previous one has failed.
+  const asReceived = removePort(url);
+  seen.add(asReceived);
+  yield asReceived;
+  const withDefaultPort = addPort(url);
+  if (fresh(withDefaultPort)) yield withDefaultPort;
   let normalized: string;
   try {
     normalized = new URL(url).toString();
   } catch {
-    return [...candidates];
+    return;
   }
   const withoutPort = removePort(normalized);
   const withPort = addPort(normalized);
-  for (const candidate of [
-    withoutPort,
-    withPort,
-    withLegacyQuery(withoutPort),
-    withLegacyQuery(withPort),
-  ]) {
-    candidates.add(candidate);
+  for (const candidate of [withoutPort, withPort]) if (fresh(candidate)) yield candidate;
+  for (const candidate of [withLegacyQuery(withoutPort), withLegacyQuery(withPort)]) {
+    if (fresh(candidate)) yield candidate;
   }
-  return [...candidates];
 }
 
 function hmacBase64(token: string, data: string): string {

@@ -107,11 +107,11 @@ describe("computeTwilioSignature", () => {
 
 describe("signatureUrlCandidates", () => {
   it("tries each distinct URL form once", () => {
-    expect(signatureUrlCandidates(URL_)).toEqual([URL_, URL_.replace(".com/", ".com:443/")]);
+    expect([...signatureUrlCandidates(URL_)]).toEqual([URL_, URL_.replace(".com/", ".com:443/")]);
   });
 
   it("adds the normalised and legacy-encoded forms when they differ", () => {
-    const candidates = signatureUrlCandidates("https://h.test/a b?x='1'");
+    const candidates = [...signatureUrlCandidates("https://h.test/a b?x='1'")];
     expect(candidates).toEqual([
       "https://h.test/a b?x='1'",
       "https://h.test:443/a b?x='1'",
