@@ -49,7 +49,8 @@ export function createStatusEventBatchHandler(
       logger?.error("record failed", {
         messageId: record.messageId,
         messageGroupId: record.attributes?.MessageGroupId,
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error:
+          error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });
       throw error;
     }

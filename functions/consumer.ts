@@ -1,0 +1,21 @@
+/**
+ * Example consumer, Lambda entry point: SQS (ReportBatchItemFailures) -> one log line per event.
+ * Replace the callback with your own work; a throw retries that record alone.
+ */
+import { formatStatusEvent } from "../lib/event-format.ts";
+import { createLogger } from "../lib/logger.ts";
+import { createStatusEventBatchHandler } from "../lib/sqs-batch.ts";
+
+const logger = createLogger("twilio-status-relay-consumer");
+
+export const handler = createStatusEventBatchHandler(
+  (event) => {
+    logger.info(formatStatusEvent(event), {
+      eventId: event.id,
+      type: event.type,
+      subject: event.subject,
+      status: event.data.status,
+    });
+  },
+  { logger },
+);

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { formatStatusEvent } from "../../lib/event-format.ts";
+import type { StatusEvent } from "../../lib/schemas.ts";
+import { ACCOUNT_SID, MEDIA_PROCESSOR_SID, PLAYER_STREAMER_SID } from "../fixtures/callbacks.ts";
+import { fromParams, statusEvent } from "../helpers/status-events.ts";
+
+describe("formatStatusEvent", () => {
+  it("prints time, type, SID and the extension of a MediaProcessor start", () => {
+    // Prepare
+    const event = statusEvent("media-processor-started");
+
+    // Act
+    const line = formatStatusEvent(event);
+
+    // Assess
+    expect(line).toBe(
+      `2026-11-27T10:15:30.123Z  com.twilio.media.media-processor.started  ${MEDIA_PROCESSOR_SID}  ` +
+        "extension=video-composer-v1-preview",
+    );
+  });
+
+  it("adds duration, ended reason and a quoted error message to a failure", () => {
+    // Prepare
+    const event = statusEvent("stream-failed");
+
+    // Act
+    const line = formatStatusEvent(event);
+
+    // Assess
+    expect(line).toBe(
+      `2026-11-27T10:15:30.123Z  com.twilio.media.player-streamer.failed  ${PLAYER_STREAMER_SID}  ` +
+        'source=video-composer duration=3600s endedReason=error error="The extension stopped responding"',
+    );
+  });
+
+  it("names the event of a known resource when its status is unknown", () => {
+    // Prepare
+    const event = statusEvent("media-processor-started");
+    const unknownStatus = {
+      ...event,
+      type: "com.twilio.media.media-processor.unknown",
+      data: { ...event.data, status: "unknown", statusCallbackEvent: "media-processor-paused" },
+    } as StatusEvent;
+
+    // Act
+    const line = formatStatusEvent(unknownStatus);
+
+    // Assess
+    expect(line).toContain("  event=media-processor-paused extension=video-composer-v1-preview");
+  });
+
+  it("prints the event, account and parameter names of an unknown resource", () => {
+    // Prepare
+    const event = fromParams({
+      AccountSid: ACCOUNT_SID,
+      RoomSid: "RM0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "room-ended",
+      Timestamp: "2026-11-27T10:15:30Z",
+      RoomName: "daily standup",
+    });
+
+    // Act
+    const line = formatStatusEvent(event);
+
+    // Assess
+    expect(line).toBe(
+      "2026-11-27T10:15:30Z  com.twilio.status-callback.unknown  RM0123456789abcdef0123456789abcdef  " +
+        `event=room-ended account=${ACCOUNT_SID} params=RoomName,RoomSid`,
+    );
+  });
+
+  it("keeps one line whatever a sender puts in the fields", () => {
+    // Prepare
+    const event = statusEvent("stream-failed");
+    const hostile = {
+      ...event,
+      subject: "VJ\u0007bell\rreturn",
+      data: { ...event.data, errorMessage: "line one\nline two", source: "a=b" },
+    } as StatusEvent;
+
+    // Act
+    const line = formatStatusEvent(hostile);
+
+    // Assess
+    expect([...line].filter((c) => c < " ")).toEqual([]);
+    expect(line).toContain("VJ\\u0007bell\\rreturn");
+    expect(line).toContain('source="a=b"');
+    expect(line).toContain('error="line one\\nline two"');
+  });
+});
