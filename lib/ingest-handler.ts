@@ -57,8 +57,14 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         tokens: await loadTokens(tokens, logger),
       });
       if (!verdict.valid) {
-        // The URL is not secret and is what a user needs to fix a mismatch; the tokens are.
-        logger.warn("signature does not match", { url: request.url, method: request.method });
+        // What a user needs to fix a mismatch, without the query string: some users put a
+        // shared secret there.
+        const queryAt = request.url.indexOf("?");
+        logger.warn("signature does not match", {
+          url: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
+          queryString: queryAt !== -1,
+          method: request.method,
+        });
         throw new SignatureMismatchError();
       }
       if (verdict.tokenIndex > 0) {

@@ -68,6 +68,17 @@ describe("ingest handler", () => {
     );
   });
 
+  it("logs the URL it checked a mismatched signature against, without its query string", async () => {
+    const { handler, logger } = setup();
+    await handler(signedCallback({ query: "key=shared-secret", token: OTHER_TOKEN }));
+    const line = logger.lines.find((l) => l.message === "signature does not match");
+    expect(line?.attributes).toMatchObject({
+      url: "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks",
+      queryString: true,
+    });
+    expect(logger.text()).not.toContain("shared-secret");
+  });
+
   it("accepts a callback signed with the secondary token and says so in the logs", async () => {
     const { handler, logger } = setup({ authTokens: [OTHER_TOKEN, LOCAL_AUTH_TOKEN] });
     const response = await handler(signedCallback());
