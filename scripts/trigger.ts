@@ -1,0 +1,78 @@
+/**
+ * `npm run trigger -- <event|all> [--method GET|POST] [--url URL] [--token TOKEN]`: sends a
+ * signed, realistic Twilio status callback to the local loop (default) or to a deployed stack,
+ * and prints each status code and response. Exits 1 if any answer is not 2xx.
+ */
+import { parseArgs } from "node:util";
+import {
+  eventsNamed,
+  LOCAL_AUTH_TOKEN,
+  localCallbackUrl,
+  sendTrigger,
+  TRIGGER_EVENTS,
+  triggerRequest,
+} from "./local/trigger-request.ts";
+
+const USAGE = `usage: npm run trigger -- <event|all> [--method GET|POST] [--url URL] [--token TOKEN]
+
+events: ${TRIGGER_EVENTS.join(", ")}, or all
+--url     the StatusCallback URL (default ${localCallbackUrl()}, served by npm start)
+--token   the auth token to sign with (default the local token npm start uses)
+--method  POST (default) or GET`;
+
+function usage(problem: string): never {
+  console.error(`${problem}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        url: { type: "string", default: localCallbackUrl() },
+        token: { type: "string", default: LOCAL_AUTH_TOKEN },
+        method: { type: "string", default: "POST" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const method = values.method.toUpperCase();
+if (method !== "GET" && method !== "POST")
+  usage(`--method must be GET or POST, not ${values.method}`);
+if (positionals.length !== 1) usage("name one event, or all");
+const events = eventsNamed(positionals[0] ?? "");
+if (!events) usage(`unknown event ${positionals[0]}`);
+if (!URL.canParse(values.url)) usage(`--url must be an absolute URL, not ${values.url}`);
+
+let failures = 0;
+for (const event of events) {
+  const request = triggerRequest({
+    event,
+    method,
+    url: values.url,
+    token: values.token,
+    timestamp: new Date().toISOString(),
+  });
+  try {
+    const result = await sendTrigger(request);
+    if (result.status < 200 || result.status > 299) failures += 1;
+    console.log(`${method} ${event} -> ${result.status} ${result.body}`);
+  } catch (error) {
+    failures += 1;
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    console.log(
+      `${method} ${event} -> no answer from ${values.url}: ${(cause as Error).message ?? cause}` +
+        (values.url === localCallbackUrl() ? " (is npm start running?)" : ""),
+    );
+  }
+}
+process.exitCode = failures === 0 ? 0 : 1;
