@@ -14,12 +14,19 @@ export interface RunningScript {
   readonly child: ChildProcess;
   /** Every stdout line so far. */
   readonly lines: string[];
+  /** Every stderr line so far. */
+  readonly errorLines: string[];
   /** stdout and stderr as received, for failure messages. */
   output(): string;
-  /** Resolves with the first stdout line matching, or rejects after `timeoutMs`. */
-  waitForLine(match: RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves once `count` stdout lines match. */
-  waitForLines(match: RegExp, count: number, timeoutMs?: number): Promise<string[]>;
+  /** Resolves with the first line of `stream` (stdout by default) matching, or rejects after `timeoutMs`. */
+  waitForLine(match: RegExp, timeoutMs?: number, stream?: "stdout" | "stderr"): Promise<string>;
+  /** Resolves once `count` lines of `stream` (stdout by default) match. */
+  waitForLines(
+    match: RegExp,
+    count: number,
+    timeoutMs?: number,
+    stream?: "stdout" | "stderr",
+  ): Promise<string[]>;
   /** Resolves with the exit code (or signal name) when the process exits. */
   readonly exited: Promise<number | string>;
 }
@@ -36,19 +43,22 @@ export function run(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
+  const errorLines: string[] = [];
   let all = "";
-  let partial = "";
   const waiters = new Set<() => void>();
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    all += chunk;
-    const parts = (partial + chunk).split("\n");
-    partial = parts.pop() ?? "";
-    lines.push(...parts);
-    for (const wake of waiters) wake();
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    all += chunk;
-  });
+  const collect = (stream: NodeJS.ReadableStream | null, into: string[]) => {
+    let partial = "";
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      all += chunk;
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop() ?? "";
+      into.push(...parts);
+      for (const wake of waiters) wake();
+    });
+  };
+  collect(child.stdout, lines);
+  collect(child.stderr, errorLines);
   const exited = new Promise<number | string>((done) => {
     child.once("exit", (code, signal) => {
       for (const wake of waiters) wake();
@@ -56,10 +66,15 @@ export function run(
     });
   });
 
-  function waitForLines(match: RegExp, count: number, timeoutMs = 30_000): Promise<string[]> {
+  function waitForLines(
+    match: RegExp,
+    count: number,
+    timeoutMs = 30_000,
+    stream: "stdout" | "stderr" = "stdout",
+  ): Promise<string[]> {
     return new Promise((resolvePromise, reject) => {
       const check = () => {
-        const found = lines.filter((line) => match.test(line));
+        const found = (stream === "stdout" ? lines : errorLines).filter((line) => match.test(line));
         if (found.length >= count) {
           finish();
           resolvePromise(found);
@@ -84,8 +99,10 @@ export function run(
   return {
     child,
     lines,
+    errorLines,
     output: () => all,
-    waitForLine: async (match, timeoutMs) => (await waitForLines(match, 1, timeoutMs))[0] ?? "",
+    waitForLine: async (match, timeoutMs, stream) =>
+      (await waitForLines(match, 1, timeoutMs, stream))[0] ?? "",
     waitForLines,
     exited,
   };
