@@ -1,0 +1,165 @@
+/**
+ * Secrets end to end through the ingest handler: tokens read from SSM, a secret that cannot be
+ * read answers 503 (never 2xx, never 403) and says so in the logs, and a rotation is accepted
+ * once the cache expires, without a deploy.
+ */
+import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../lib/config.ts";
+import { createIngestHandler } from "../../lib/ingest-handler.ts";
+import { tokensFromConfig } from "../../lib/ingest-wiring.ts";
+import type { EventPublisher } from "../../lib/publisher.ts";
+import type { StatusEvent } from "../../lib/schemas.ts";
+import { type GetParameterClient, ssmTokenSource } from "../../lib/ssm-tokens.ts";
+import { LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import { memoryLogger } from "../helpers/memory-logger.ts";
+import { signedCallback } from "../helpers/signed-callback.ts";
+
+const PARAMETER = "/twilio-status-relay/test/auth-token";
+const NEW_TOKEN = "22222222222222222222222222222222";
+const TTL_MS = 300_000;
+
+// A Parameter Store holding one value that the test changes, or that refuses every read.
+function parameterStore(initial: string | Error) {
+  const store = { value: initial, reads: 0 };
+  const client: GetParameterClient = {
+    async send() {
+      store.reads += 1;
+      if (store.value instanceof Error) throw store.value;
+      return {
+        $metadata: {},
+        Parameter: { Name: PARAMETER, Value: store.value },
+      } satisfies GetParameterCommandOutput;
+    },
+  };
+  return { store, client };
+}
+
+// The queue is not what these tests are about (fauxqs covers it elsewhere): record what is sent.
+function recordingPublisher(): EventPublisher & { events: StatusEvent[] } {
+  const events: StatusEvent[] = [];
+  return { events, publish: async (event) => void events.push(event) };
+}
+
+function relay(client: GetParameterClient, clock: { now: number }) {
+  const logger = memoryLogger();
+  const publisher = recordingPublisher();
+  const handler = createIngestHandler({
+    config: { authTokens: [], publicUrl: undefined },
+    publisher,
+    clock: () => new Date("2026-11-27T12:00:00Z"),
+    tokens: ssmTokenSource({
+      client,
+      parameterName: PARAMETER,
+      ttlMs: TTL_MS,
+      now: () => clock.now,
+    }),
+    logger,
+  });
+  return { handler, logger, publisher };
+}
+
+describe("auth tokens from SSM", () => {
+  it("answers 503 and logs the unreadable parameter when SSM denies the read", async () => {
+    // Prepare
+    const denied = Object.assign(new Error("not authorized to perform ssm:GetParameter"), {
+      name: "AccessDeniedException",
+    });
+    const { client } = parameterStore(denied);
+    const { handler, logger, publisher } = relay(client, { now: 0 });
+
+    // Act
+    const response = await handler(signedCallback());
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.body).not.toContain(PARAMETER);
+    expect(publisher.events).toHaveLength(0);
+    const line = logger.lines.find((l) => l.message === "auth tokens unavailable");
+    expect(line?.level).toBe("error");
+    expect(JSON.stringify(line?.attributes)).toContain(PARAMETER);
+    expect(JSON.stringify(line?.attributes)).toContain("AccessDeniedException");
+  });
+
+  it("answers 503 to every caller, signed or not by a known token, while the parameter is empty", async () => {
+    // Prepare
+    const { client } = parameterStore(" ");
+    const { handler } = relay(client, { now: 0 });
+
+    // Act
+    const valid = await handler(signedCallback());
+    const forged = await handler(signedCallback({ token: NEW_TOKEN }));
+
+    // Assess
+    expect(valid.statusCode).toBe(503);
+    expect(forged.statusCode).toBe(503);
+  });
+
+  it("accepts callbacks again as soon as SSM recovers", async () => {
+    // Prepare
+    const { store, client } = parameterStore(new Error("throttled"));
+    const { handler, publisher } = relay(client, { now: 0 });
+    const during = await handler(signedCallback());
+
+    // Act
+    store.value = LOCAL_AUTH_TOKEN;
+    const after = await handler(signedCallback());
+
+    // Assess
+    expect(during.statusCode).toBe(503);
+    expect(after.statusCode).toBe(200);
+    expect(publisher.events).toHaveLength(1);
+  });
+
+  it("accepts the new token once the cache expires after a rotation, and still the old one", async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const { store, client } = parameterStore(LOCAL_AUTH_TOKEN);
+    const { handler } = relay(client, clock);
+    const before = await handler(signedCallback());
+    store.value = `${NEW_TOKEN},${LOCAL_AUTH_TOKEN}`;
+
+    // Act
+    const newTokenWhileCached = await handler(signedCallback({ token: NEW_TOKEN }));
+    clock.now += TTL_MS;
+    const newTokenAfterTtl = await handler(signedCallback({ token: NEW_TOKEN }));
+    const oldTokenAfterTtl = await handler(signedCallback());
+
+    // Assess
+    expect(before.statusCode).toBe(200);
+    expect(newTokenWhileCached.statusCode).toBe(403);
+    expect(newTokenAfterTtl.statusCode).toBe(200);
+    expect(oldTokenAfterTtl.statusCode).toBe(200);
+    expect(store.reads).toBe(2);
+  });
+});
+
+describe("tokensFromConfig", () => {
+  const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
+
+  it("reads from SSM when only the parameter is configured", () => {
+    // Prepare
+    const config = parseConfig({ QUEUE_URL, TWILIO_AUTH_TOKEN_PARAMETER: PARAMETER });
+
+    // Act
+    const source = tokensFromConfig(config);
+
+    // Assess
+    expect(source).toBeTypeOf("function");
+  });
+
+  it("leaves the tokens of the environment in charge when TWILIO_AUTH_TOKEN is set", () => {
+    // Prepare
+    const config = parseConfig({
+      QUEUE_URL,
+      TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+      TWILIO_AUTH_TOKEN_PARAMETER: PARAMETER,
+    });
+
+    // Act
+    const source = tokensFromConfig(config);
+
+    // Assess
+    expect(source).toBeUndefined();
+  });
+});
