@@ -1,0 +1,241 @@
+/**
+ * The deployable file itself: the ingest zip, unpacked into an empty directory far from any
+ * node_modules, loaded by Node 24 as Lambda loads it, relays a signed callback into fauxqs.
+ * And what must not be in it (twilio) is not.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_FILE, type BuiltFunction, buildFunctions } from "../../scripts/build.ts";
+import {
+  drainQueue,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalSqs,
+  startLocalSqs,
+} from "../../scripts/local/sqs.ts";
+import { readZip } from "../../scripts/zip.ts";
+import { LOCAL_AUTH_TOKEN, MEDIA_PROCESSOR_SID } from "../fixtures/callbacks.ts";
+import { signedCallback } from "../helpers/signed-callback.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+// The runtime the stack deploys to (nodejs24.x): the pinned Node 24, whatever runs the tests.
+const NODE = resolve(ROOT, "node_modules/.bin/node");
+
+// Loads the handler the way Lambda's Node runtime resolves `index.handler` (the first of
+// index.js, index.mjs, index.cjs), with the event on stdin and the response on stdout, on a
+// line of its own among the function's JSON logs.
+const INVOKE = `
+const { existsSync } = require("node:fs");
+const file = ["index.js", "index.mjs", "index.cjs"].find((name) => existsSync(name));
+const { handler } = require(require("node:path").join(process.cwd(), file));
+let input = "";
+process.stdin.on("data", (chunk) => { input += chunk; });
+process.stdin.on("end", async () => {
+  const response = await handler(JSON.parse(input));
+  process.stdout.write("\\nRESPONSE " + JSON.stringify(response) + "\\n");
+});
+`;
+
+let sqs: LocalSqs;
+let queueUrl: string;
+let outDir: string;
+let taskDir: string;
+let built: BuiltFunction[];
+
+function ingest(): BuiltFunction {
+  const fn = built.find((candidate) => candidate.name === "ingest");
+  if (!fn) throw new Error("the build made no ingest artifact");
+  return fn;
+}
+
+// Asynchronous on purpose: fauxqs runs in this process and must keep answering meanwhile.
+function invoke(
+  event: unknown,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { promise, resolve: done } = Promise.withResolvers<{
+    code: number;
+    stdout: string;
+    stderr: string;
+  }>();
+  const child = execFile(
+    NODE,
+    ["-e", INVOKE],
+    {
+      cwd: taskDir,
+      // Only what Lambda would set: no NODE_PATH, nothing inherited from the test runner.
+      env: {
+        PATH: process.env.PATH ?? "",
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        NODE_OPTIONS: "--enable-source-maps",
+        ...env,
+      },
+    },
+    (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+  );
+  child.stdin?.end(JSON.stringify(event));
+  return promise;
+}
+
+function responseOf(stdout: string): { statusCode: number; body: string } {
+  const line = stdout.split("\n").find((candidate) => candidate.startsWith("RESPONSE "));
+  if (!line) throw new Error(`the handler printed no response:\n${stdout}`);
+  return JSON.parse(line.slice("RESPONSE ".length));
+}
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  queueUrl = (await sqs.createQueues("artifact")).queueUrl;
+  outDir = await mkdtemp(join(tmpdir(), "relay-dist-"));
+  built = await buildFunctions({ outDir });
+  taskDir = await mkdtemp(join(tmpdir(), "relay-task-"));
+  for (const entry of readZip(await readFile(ingest().artifact))) {
+    await writeFile(join(taskDir, entry.name), entry.data);
+  }
+});
+
+afterAll(async () => {
+  await sqs?.stop();
+  for (const dir of [outDir, taskDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("the ingest artifact", () => {
+  it("holds only the bundle and its source map, with no node_modules anywhere above it", async () => {
+    // Prepare
+    const ancestors: string[] = [];
+    for (let dir = taskDir; dir !== resolve(dir, ".."); dir = resolve(dir, "..")) {
+      ancestors.push(dir);
+    }
+
+    // Act
+    const files = (await readdir(taskDir)).sort();
+
+    // Assess
+    expect(files).toEqual([BUNDLE_FILE, `${BUNDLE_FILE}.map`]);
+    expect(ancestors.filter((dir) => existsSync(join(dir, "node_modules")))).toEqual([]);
+  });
+
+  it("relays a signed callback into the queue when loaded on its own", async () => {
+    // Prepare
+    const event = signedCallback({ event: "media-processor-started" });
+
+    // Act
+    const { stdout } = await invoke(event, {
+      QUEUE_URL: queueUrl,
+      TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    });
+
+    // Assess
+    const response = responseOf(stdout);
+    expect(response.statusCode).toBe(200);
+    const { id } = JSON.parse(response.body) as { id: string };
+    const messages = await drainQueue(sqs.client, queueUrl);
+    expect(messages).toHaveLength(1);
+    const [message] = messages;
+    expect(JSON.parse(message?.Body ?? "{}")).toMatchObject({
+      id,
+      specversion: "1.0",
+      subject: MEDIA_PROCESSOR_SID,
+    });
+    expect(message?.Attributes?.MessageGroupId).toBe(MEDIA_PROCESSOR_SID);
+    expect(message?.MessageAttributes?.status?.StringValue).toBe("started");
+  });
+
+  it("refuses a callback signed with another token, and queues nothing", async () => {
+    // Prepare
+    const event = signedCallback({ token: "ffffffffffffffffffffffffffffffff" });
+
+    // Act
+    const { stdout } = await invoke(event, {
+      QUEUE_URL: queueUrl,
+      TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    });
+
+    // Assess
+    expect(responseOf(stdout).statusCode).toBe(403);
+    expect(await drainQueue(sqs.client, queueUrl)).toHaveLength(0);
+  });
+
+  it("reports a start-up failure with a stack trace that points at the TypeScript source", async () => {
+    // Prepare
+    const withoutQueue = { TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN };
+
+    // Act
+    const { code, stderr } = await invoke(signedCallback(), withoutQueue);
+
+    // Assess
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("QUEUE_URL is required");
+    expect(stderr).toMatch(/lib\/config\.ts:\d+/);
+  });
+
+  it("bundles the AWS SDK it uses and leaves twilio out", async () => {
+    // Prepare
+    const fn = ingest();
+
+    // Act
+    const bundle = await readFile(join(taskDir, BUNDLE_FILE), "utf8");
+
+    // Assess
+    expect(fn.inputs.some((input) => input.includes("node_modules/@aws-sdk/client-sqs/"))).toBe(
+      true,
+    );
+    expect(fn.inputs.some((input) => input.includes("node_modules/@aws-sdk/client-ssm/"))).toBe(
+      true,
+    );
+    expect(fn.inputs.filter((input) => input.includes("node_modules/twilio/"))).toEqual([]);
+    const required = new Set(
+      [...bundle.matchAll(/require\("([^"]+)"\)/g)]
+        .map((match) => match[1] ?? "")
+        .filter((name) => !name.startsWith("node:") && !builtinModules.includes(name)),
+    );
+    // The SDK's one optional package (SigV4a signing), looked up inside a try/catch.
+    expect([...required]).toEqual(["@aws-sdk/signature-v4-crt"]);
+  });
+});
+
+describe("the build", () => {
+  it("makes one artifact for every function in functions/", async () => {
+    // Prepare
+    const entries = (await readdir(join(ROOT, "functions")))
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => file.slice(0, -".ts".length))
+      .sort();
+
+    // Act
+    const names = built.map((fn) => fn.name).sort();
+
+    // Assess
+    expect(names).toEqual(entries);
+    for (const fn of built) expect(existsSync(fn.artifact)).toBe(true);
+  });
+
+  it("fails when a function would bundle the twilio package", async () => {
+    // Prepare
+    const functionsDir = await mkdtemp(join(tmpdir(), "relay-functions-"));
+    const twilioEntry = join(ROOT, "node_modules/twilio/lib/index.js");
+    await writeFile(
+      join(functionsDir, "leaky.ts"),
+      `import twilio from ${JSON.stringify(twilioEntry)};\nexport const handler = () => twilio;\n`,
+    );
+
+    // Act
+    const failure = await buildFunctions({
+      functionsDir,
+      outDir: join(functionsDir, "dist"),
+    }).catch((error: unknown) => error);
+
+    // Assess
+    await rm(functionsDir, { recursive: true, force: true });
+    expect(String(failure)).toMatch(/package "twilio" must not be bundled/);
+  });
+});
