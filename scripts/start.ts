@@ -1,0 +1,93 @@
+/**
+ * `npm start`: the whole pipeline on this machine, on embedded defaults: a local SQS server with
+ * the stack's queues, the ingest function behind serverless-offline, and a live tail printing
+ * each event as it arrives. Ctrl-C stops everything.
+ */
+import { parseArgs } from "node:util";
+import { startLocalLoop } from "./local/loop.ts";
+import { DEFAULT_LOCAL_PORT } from "./local/trigger-request.ts";
+
+const USAGE = `usage: npm start -- [--port N] [--json] [--keep] [--sqs-port N] [--verbose]
+
+--port        port of the StatusCallback URL (default ${DEFAULT_LOCAL_PORT})
+--json        print each event as raw JSON instead of one readable line
+--keep        leave events on the queue for your own consumer (default: the tail consumes them)
+--sqs-port    port of the local SQS server (default: any free port)
+--verbose     also show serverless-offline's output and the function's info logs`;
+
+function usage(problem: string): never {
+  console.error(`${problem}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function port(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    usage(`${name} must be a port number`);
+  return value;
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string" },
+        json: { type: "boolean", default: false },
+        keep: { type: "boolean", default: false },
+        "sqs-port": { type: "string" },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const started = performance.now();
+console.error("starting: local SQS, serverless-offline (stage local), tail ...");
+const loop = await startLocalLoop({
+  port: port(values.port, DEFAULT_LOCAL_PORT, "--port"),
+  sqsPort: port(values["sqs-port"], 0, "--sqs-port"),
+  json: values.json,
+  keep: values.keep,
+  verbose: values.verbose,
+  write: (line) => console.log(line),
+  warn: (line) => console.error(line),
+}).catch((error: unknown) => {
+  console.error(`npm start failed: ${(error as Error).message}`);
+  process.exit(1);
+});
+
+console.error(`
+twilio-status-relay is running locally (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)
+
+  StatusCallback URL  ${loop.callbackUrl}
+  Auth token          ${loop.token}
+  Queue               ${loop.queueUrl}
+  Dead-letter queue   ${loop.deadLetterQueueUrl}
+  SQS endpoint        ${loop.sqsEndpoint}   (AWS_ENDPOINT_URL_SQS, region us-east-1, any credentials)
+
+Send a signed callback for each event:  npm run trigger -- all
+Events ${values.keep ? "stay on the queue" : "are consumed by this tail"} and print below. Ctrl-C stops everything.
+`);
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.error("stopping ...");
+  await loop.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+loop.failed.catch((error: unknown) => {
+  console.error(`npm start: ${(error as Error).message}`);
+  void shutdown(1);
+});
