@@ -1,0 +1,470 @@
+/**
+ * `npm run package` offline, with no AWS credentials and every network request refused, and the
+ * CloudFormation template it writes: routes, queue settings, alarms, outputs, runtime, and IAM
+ * statements each scoped to named resources. Once with the defaults, once with every option.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEAD_LETTER_RETENTION_SECONDS, MAX_RECEIVE_COUNT } from "../../scripts/local/sqs.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const NODE_BIN = resolve(ROOT, "node_modules/.bin");
+const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const TWILIO_BUDGET_SECONDS = 15;
+// A CloudFormation Fn::Sub placeholder, such as ${AWS::Region}.
+const cfn = (name: string) => `\${${name}}`;
+const parameterArn = (name: string) =>
+  `arn:${cfn("AWS::Partition")}:ssm:${cfn("AWS::Region")}:${cfn("AWS::AccountId")}:parameter${name}`;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+interface Resource {
+  Type: string;
+  Condition?: string;
+  Properties: JsonObject;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, JsonObject>;
+}
+
+const temporary: string[] = [];
+
+async function packageStack(args: string[]): Promise<{ template: Template; seconds: number }> {
+  const home = await mkdtemp(join(tmpdir(), "relay-home-"));
+  const out = await mkdtemp(join(tmpdir(), "relay-package-"));
+  temporary.push(home, out);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^AWS_/.test(name)) delete env[name];
+  }
+  Object.assign(env, {
+    // No ~/.aws to find credentials in, and a proxy that refuses every connection: the package
+    // step must need neither.
+    HOME: home,
+    HTTP_PROXY: "http://127.0.0.1:9",
+    HTTPS_PROXY: "http://127.0.0.1:9",
+    PATH: `${NODE_BIN}:${process.env.PATH ?? ""}`,
+  });
+  const started = performance.now();
+  await new Promise<void>((done, fail) => {
+    execFile(
+      "npm",
+      ["run", "package", "--", "--package", out, ...args],
+      { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? fail(new Error(`npm run package failed:\n${stdout}\n${stderr}`)) : done(),
+    );
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const raw = await readFile(join(out, "cloudformation-template-update-stack.json"), "utf8");
+  return { template: evaluateConditions(JSON.parse(raw)), seconds };
+}
+
+// Resolves Fn::If on conditions that compare literals (all of ours), drops AWS::NoValue and the
+// resources whose condition is false: the template as CloudFormation would apply it.
+function evaluateConditions(raw: JsonObject): Template {
+  const conditions = (raw.Conditions ?? {}) as Record<string, Json>;
+  const truth = (expression: Json): boolean => {
+    if (typeof expression === "object" && expression !== null && !Array.isArray(expression)) {
+      if ("Fn::Not" in expression) return !truth((expression["Fn::Not"] as Json[])[0] ?? null);
+      if ("Fn::Equals" in expression) {
+        const [a, b] = expression["Fn::Equals"] as Json[];
+        if (typeof a !== "string" || typeof b !== "string") throw new Error("non-literal Equals");
+        return a === b;
+      }
+      if ("Condition" in expression)
+        return truth(conditions[expression.Condition as string] ?? null);
+    }
+    throw new Error(`cannot evaluate condition ${JSON.stringify(expression)}`);
+  };
+  const NO_VALUE = Symbol("NoValue");
+  const walk = (node: Json): Json | typeof NO_VALUE => {
+    if (Array.isArray(node)) {
+      return node.map(walk).filter((item): item is Json => item !== NO_VALUE);
+    }
+    if (typeof node !== "object" || node === null) return node;
+    if (node.Ref === "AWS::NoValue") return NO_VALUE;
+    if ("Fn::If" in node) {
+      const [name, yes, no] = node["Fn::If"] as [string, Json, Json];
+      return walk(truth(conditions[name] ?? null) ? yes : no);
+    }
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) {
+      const walked = walk(value);
+      if (walked !== NO_VALUE) out[key] = walked;
+    }
+    return out;
+  };
+  const resources: Record<string, Resource> = {};
+  for (const [id, resource] of Object.entries(raw.Resources as Record<string, JsonObject>)) {
+    if (typeof resource.Condition === "string" && !truth(conditions[resource.Condition] ?? null)) {
+      continue;
+    }
+    resources[id] = walk(resource) as unknown as Resource;
+  }
+  return { Resources: resources, Outputs: walk(raw.Outputs ?? {}) as Template["Outputs"] };
+}
+
+function ofType(template: Template, type: string): Array<[string, Resource]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function resource(template: Template, id: string): Resource {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`no resource ${id}`);
+  return found;
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: Json;
+  Condition?: JsonObject;
+}
+
+function roleStatements(template: Template, roleId: string): Statement[] {
+  const policies = (resource(template, roleId).Properties.Policies ?? []) as JsonObject[];
+  return policies.flatMap(
+    (policy) => ((policy.PolicyDocument as JsonObject).Statement ?? []) as unknown as Statement[],
+  );
+}
+
+// Every Allow statement in every IAM role or policy of the template.
+function allowStatements(template: Template): Array<{ owner: string; statement: Statement }> {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => /^AWS::IAM::(Role|Policy|ManagedPolicy)$/.test(r.Type))
+    .flatMap(([id, r]) => {
+      const documents =
+        r.Type === "AWS::IAM::Role"
+          ? ((r.Properties.Policies ?? []) as JsonObject[]).map((p) => p.PolicyDocument)
+          : [r.Properties.PolicyDocument];
+      return documents.flatMap((document) =>
+        (((document as JsonObject).Statement ?? []) as unknown as Statement[]).map((statement) => ({
+          owner: id,
+          statement,
+        })),
+      );
+    })
+    .filter(({ statement }) => statement.Effect === "Allow");
+}
+
+// A named resource: a Ref or GetAtt of a resource of this template, or an ARN without wildcards.
+function isNamedResource(template: Template, value: Json): boolean {
+  if (typeof value === "string") return value.startsWith("arn:") && !value.includes("*");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (typeof value.Ref === "string") return value.Ref in template.Resources;
+  if (Array.isArray(value["Fn::GetAtt"])) {
+    const [id] = value["Fn::GetAtt"];
+    return typeof id === "string" && id in template.Resources;
+  }
+  if (typeof value["Fn::Sub"] === "string") {
+    const arn = value["Fn::Sub"];
+    return arn.startsWith("arn:") && !arn.includes("*") && !/:$/.test(arn);
+  }
+  return false;
+}
+
+function actions(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+let defaults: Template;
+let options: Template;
+let packageSeconds: number;
+
+beforeAll(async () => {
+  const first = await packageStack([]);
+  defaults = first.template;
+  packageSeconds = first.seconds;
+  options = (
+    await packageStack([
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--param=deployConsumer=true",
+      "--param=queueType=standard",
+      `--param=authTokenKmsKeyArn=${KMS_KEY_ARN}`,
+      "--param=alarmEmail=ops@example.com",
+      "--param=authTokenParameter=/acme/twilio/auth-token",
+    ])
+  ).template;
+}, 180_000);
+
+afterAll(async () => {
+  for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm run package, offline and without credentials", () => {
+  it("routes POST and GET /status-callbacks to the ingest function, throttled", () => {
+    // Prepare
+    const routes = ofType(defaults, "AWS::ApiGatewayV2::Route");
+
+    // Act
+    const routeKeys = routes.map(([, route]) => route.Properties.RouteKey).sort();
+    const [, stage] = ofType(defaults, "AWS::ApiGatewayV2::Stage")[0] ?? [];
+    const [, integration] = ofType(defaults, "AWS::ApiGatewayV2::Integration")[0] ?? [];
+
+    // Assess
+    expect(routeKeys).toEqual(["GET /status-callbacks", "POST /status-callbacks"]);
+    expect(integration?.Properties.IntegrationUri).toMatchObject({
+      "Fn::GetAtt": ["IngestLambdaFunction", "Arn"],
+    });
+    const throttling = stage?.Properties.DefaultRouteSettings as JsonObject;
+    expect(throttling.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(throttling.ThrottlingBurstLimit).toBeGreaterThan(0);
+    expect(packageSeconds).toBeGreaterThan(0);
+  });
+
+  it("runs the ingest bundle on Node 24 arm64, answering well inside Twilio's 15 seconds", () => {
+    // Prepare
+    const fn = resource(defaults, "IngestLambdaFunction").Properties;
+
+    // Act
+    const env = (fn.Environment as JsonObject).Variables as JsonObject;
+
+    // Assess
+    expect(fn.Runtime).toBe("nodejs24.x");
+    expect(fn.Architectures).toEqual(["arm64"]);
+    expect(fn.Handler).toBe("index.handler");
+    expect(fn.Timeout).toBeLessThan(TWILIO_BUDGET_SECONDS);
+    expect(fn.MemorySize).toBeGreaterThanOrEqual(256);
+    expect(String((fn.Code as JsonObject).S3Key)).toMatch(/\/ingest\.zip$/);
+    expect(env.QUEUE_URL).toEqual({ Ref: "Queue" });
+    expect(env.TWILIO_AUTH_TOKEN_PARAMETER).toBe("/twilio-status-relay/dev/auth-token");
+    expect(env).not.toHaveProperty("TWILIO_AUTH_TOKEN");
+    expect(env.NODE_OPTIONS).toContain("--enable-source-maps");
+    expect(resource(defaults, "IngestLogGroup").Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it("creates a high-throughput FIFO queue with SSE and a FIFO dead-letter queue kept 14 days", () => {
+    // Prepare
+    const queue = resource(defaults, "Queue").Properties;
+
+    // Act
+    const dlq = resource(defaults, "DeadLetterQueue").Properties;
+
+    // Assess
+    expect(queue).toMatchObject({
+      FifoQueue: true,
+      DeduplicationScope: "messageGroup",
+      FifoThroughputLimit: "perMessageGroupId",
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": ["DeadLetterQueue", "Arn"] },
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      },
+    });
+    expect(String(queue.QueueName)).toMatch(/\.fifo$/);
+    expect(queue.VisibilityTimeout).toBeGreaterThan(0);
+    expect(queue.MessageRetentionPeriod).toBeGreaterThan(0);
+    expect(dlq).toMatchObject({
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: Number(DEAD_LETTER_RETENTION_SECONDS),
+    });
+  });
+
+  it("creates standard queues, still encrypted and redriven, when queueType=standard", () => {
+    // Prepare
+    const queue = resource(options, "Queue").Properties;
+
+    // Act
+    const dlq = resource(options, "DeadLetterQueue").Properties;
+
+    // Assess
+    expect(queue).not.toHaveProperty("FifoQueue");
+    expect(queue).not.toHaveProperty("DeduplicationScope");
+    expect(dlq).not.toHaveProperty("FifoQueue");
+    expect(String(queue.QueueName)).not.toMatch(/\.fifo$/);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(dlq.SqsManagedSseEnabled).toBe(true);
+    expect(queue.RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { "Fn::GetAtt": ["DeadLetterQueue", "Arn"] },
+    });
+  });
+
+  it("alarms on the DLQ, ingest errors, API 5xx and the age of the oldest message", () => {
+    // Prepare
+    const alarms = ofType(defaults, "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
+
+    // Act
+    const watched = alarms.map((alarm) => ({
+      metric: `${alarm.Namespace} ${alarm.MetricName}`,
+      on: (alarm.Dimensions as JsonObject[])[0]?.Value,
+    }));
+
+    // Assess
+    expect(watched).toEqual(
+      expect.arrayContaining([
+        {
+          metric: "AWS/SQS ApproximateNumberOfMessagesVisible",
+          on: { "Fn::GetAtt": ["DeadLetterQueue", "QueueName"] },
+        },
+        { metric: "AWS/Lambda Errors", on: { Ref: "IngestLambdaFunction" } },
+        { metric: "AWS/ApiGateway 5xx", on: { Ref: "HttpApi" } },
+        {
+          metric: "AWS/SQS ApproximateAgeOfOldestMessage",
+          on: { "Fn::GetAtt": ["Queue", "QueueName"] },
+        },
+      ]),
+    );
+    expect(ofType(defaults, "AWS::SNS::Topic")).toEqual([]);
+    for (const alarm of alarms) expect(alarm).not.toHaveProperty("AlarmActions");
+  });
+
+  it("notifies an SNS topic with an email subscription when alarmEmail is given", () => {
+    // Prepare
+    const alarms = ofType(options, "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
+
+    // Act
+    const topic = resource(options, "AlarmTopic").Properties;
+
+    // Assess
+    expect(topic.Subscription).toEqual([{ Protocol: "email", Endpoint: "ops@example.com" }]);
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
+  });
+
+  it("exports the callback URL, and the URL and ARN of both queues", () => {
+    // Prepare
+    const names = [
+      "StatusCallbackUrl",
+      "QueueUrl",
+      "QueueArn",
+      "DeadLetterQueueUrl",
+      "DeadLetterQueueArn",
+    ];
+
+    // Act
+    const outputs = names.map((name) => defaults.Outputs[name]);
+
+    // Assess
+    names.forEach((name, index) => {
+      expect(outputs[index]?.Export, name).toEqual({ Name: `twilio-status-relay-dev-${name}` });
+    });
+    const url = (defaults.Outputs.StatusCallbackUrl?.Value as JsonObject | undefined)?.[
+      "Fn::Join"
+    ] as Json[];
+    expect(url[1]).toEqual(expect.arrayContaining([{ Ref: "HttpApi" }]));
+    expect((url[1] as Json[]).at(-1)).toBe("/status-callbacks");
+  });
+
+  it.each([
+    ["defaults", () => defaults],
+    ["every option", () => options],
+  ])("scopes every IAM statement to named resources (%s)", (_, template) => {
+    // Prepare
+    const statements = allowStatements(template());
+
+    // Act
+    const unscoped = statements.filter(({ statement }) => {
+      const resources = Array.isArray(statement.Resource)
+        ? statement.Resource
+        : [statement.Resource ?? null];
+      return !resources.every((r) => isNamedResource(template(), r));
+    });
+
+    // Assess
+    expect(statements.length).toBeGreaterThan(0);
+    expect(unscoped).toEqual([]);
+  });
+
+  it("lets the ingest role send to the queue and read the token parameter, and nothing else", () => {
+    // Prepare
+    const statements = roleStatements(defaults, "IngestRole");
+
+    // Act
+    const granted = statements.map((s) => ({ actions: actions(s).sort(), resource: s.Resource }));
+
+    // Assess
+    expect(granted).toEqual([
+      {
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resource: { "Fn::GetAtt": ["IngestLogGroup", "Arn"] },
+      },
+      { actions: ["sqs:SendMessage"], resource: { "Fn::GetAtt": ["Queue", "Arn"] } },
+      {
+        actions: ["ssm:GetParameter"],
+        resource: { "Fn::Sub": parameterArn("/twilio-status-relay/dev/auth-token") },
+      },
+    ]);
+  });
+
+  it("grants kms:Decrypt on the given key only through SSM, for that parameter", () => {
+    // Prepare
+    const statements = roleStatements(options, "IngestRole");
+
+    // Act
+    const decrypt = statements.filter((s) => actions(s).includes("kms:Decrypt"));
+
+    // Assess
+    expect(decrypt).toHaveLength(1);
+    expect(decrypt[0]?.Resource).toBe(KMS_KEY_ARN);
+    expect(decrypt[0]?.Condition).toEqual({
+      StringEquals: {
+        "kms:ViaService": { "Fn::Sub": `ssm.${cfn("AWS::Region")}.amazonaws.com` },
+        "kms:EncryptionContext:PARAMETER_ARN": {
+          "Fn::Sub": parameterArn("/acme/twilio/auth-token"),
+        },
+      },
+    });
+  });
+
+  it("deploys no consumer by default", () => {
+    // Prepare
+    const functions = ofType(defaults, "AWS::Lambda::Function").map(([id]) => id);
+
+    // Act
+    const mappings = ofType(defaults, "AWS::Lambda::EventSourceMapping");
+
+    // Assess
+    expect(functions).toEqual(["IngestLambdaFunction"]);
+    expect(mappings).toEqual([]);
+    expect(defaults.Resources).not.toHaveProperty("ConsumerRole");
+  });
+
+  it("deploys the consumer on the queue with its own role when deployConsumer=true", () => {
+    // Prepare
+    const [, mapping] = ofType(options, "AWS::Lambda::EventSourceMapping")[0] ?? [];
+
+    // Act
+    const fn = resource(options, "ConsumerLambdaFunction").Properties;
+    const granted = roleStatements(options, "ConsumerRole").map((s) => ({
+      actions: actions(s).sort(),
+      resource: s.Resource,
+    }));
+
+    // Assess
+    expect(fn.Handler).toBe("index.handler");
+    expect(String((fn.Code as JsonObject).S3Key)).toMatch(/\/consumer\.zip$/);
+    expect(fn.Role).toEqual({ "Fn::GetAtt": ["ConsumerRole", "Arn"] });
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": ["Queue", "Arn"] },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    expect(mapping?.Properties.BatchSize).toBeLessThanOrEqual(10);
+    expect(granted).toEqual([
+      {
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resource: { "Fn::GetAtt": ["ConsumerLogGroup", "Arn"] },
+      },
+      {
+        actions: [
+          "sqs:ChangeMessageVisibility",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:ReceiveMessage",
+        ],
+        resource: { "Fn::GetAtt": ["Queue", "Arn"] },
+      },
+    ]);
+    expect(roleStatements(options, "IngestRole").flatMap(actions)).not.toContain(
+      "sqs:ReceiveMessage",
+    );
+  });
+});
