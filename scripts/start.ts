@@ -83,6 +83,7 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   console.error("stopping ...");
   await loop.stop();
+  console.error("stopped: serverless-offline, the SQS server and the tail");
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));

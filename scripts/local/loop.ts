@@ -12,7 +12,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "./sqs.ts";
 import { CALLBACK_PATH, LOCAL_AUTH_TOKEN } from "./trigger-request.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const SERVERLESS_BIN = resolve(ROOT, "node_modules/osls/bin/serverless.js");
+const OFFLINE_PROCESS = resolve(import.meta.dirname, "offline-process.ts");
 /** The stage serverless.yml gives local values (environment from the shell, not CloudFormation). */
 export const LOCAL_STAGE = "local";
 /** The queue name the stack gives stage `local`: `<service>-<stage>`, `.fifo` added. */
@@ -144,9 +144,7 @@ function startOffline(options: {
   const child = spawn(
     process.execPath,
     [
-      SERVERLESS_BIN,
-      "offline",
-      "start",
+      OFFLINE_PROCESS,
       "--stage",
       LOCAL_STAGE,
       "--host",
@@ -159,7 +157,8 @@ function startOffline(options: {
     {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      // The IPC channel is how it notices that `npm start` is gone (see offline-process.ts).
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
       // Its own process group: Ctrl-C reaches only `npm start`, which stops the group as a whole.
       detached: true,
     },
@@ -195,7 +194,7 @@ function startOffline(options: {
   });
   // A rejection nobody awaits yet must not crash the process.
   failed.catch(() => {});
-  if (child.pid === undefined) throw new Error(`could not start ${SERVERLESS_BIN}`);
+  if (child.pid === undefined) throw new Error(`could not start ${OFFLINE_PROCESS}`);
   const pid = child.pid;
   return {
     pid,

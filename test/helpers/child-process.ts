@@ -31,16 +31,27 @@ export interface RunningScript {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `command args` in ROOT with `env` added to this process's environment. */
+export interface RunOptions {
+  /** Added to this process's environment. */
+  readonly env?: Record<string, string>;
+  /**
+   * Start it as the leader of its own process group, as a shell starts a foreground job, so that
+   * `process.kill(-pid, "SIGINT")` is what Ctrl-C does in a terminal.
+   */
+  readonly group?: boolean;
+}
+
+/** Starts `command args` in ROOT. */
 export function run(
   command: string,
   args: readonly string[],
-  env: Record<string, string> = {},
+  options: RunOptions = {},
 ): RunningScript {
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.group ?? false,
   });
   const lines: string[] = [];
   const errorLines: string[] = [];
@@ -114,7 +125,7 @@ export function runScript(
   args: readonly string[] = [],
   env: Record<string, string> = {},
 ): RunningScript {
-  return run(NODE, [resolve(ROOT, script), ...args], env);
+  return run(NODE, [resolve(ROOT, script), ...args], { env });
 }
 
 /** The pids of every descendant of `pid`, now. */
