@@ -110,6 +110,11 @@ export class ServiceUnavailableError extends HttpError {
   }
 }
 
+/** A queue message that is not an event the relay published (consumers' `parseStatusEvent`). */
+export class InvalidEventError extends RelayError {
+  override name = "InvalidEventError";
+}
+
 /** The queue did not accept a message. */
 export class PublishError extends RelayError {
   override name = "PublishError";

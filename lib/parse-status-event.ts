@@ -3,7 +3,7 @@
  * relay publishes, or an error that says why it is not one.
  */
 import type * as z from "zod/mini";
-import { RelayError } from "./errors.ts";
+import { InvalidEventError } from "./errors.ts";
 import { type StatusEvent, StatusEventSchema } from "./schemas.ts";
 
 /** Longest excerpt of a foreign body quoted in an error, so a huge message stays readable. */
@@ -11,7 +11,7 @@ const EXCERPT_CHARS = 80;
 
 /**
  * Parses an SQS message body into a typed, validated {@link StatusEvent}.
- * @throws RelayError whose message starts `not a twilio-status-relay event:` and names what is
+ * @throws InvalidEventError whose message starts `not a twilio-status-relay event:` and names what is
  *   wrong: a body that is not JSON, the fields that are missing, each field that does not match
  */
 export function parseStatusEvent(body: string): StatusEvent {
@@ -38,8 +38,8 @@ export function parseStatusEvent(body: string): StatusEvent {
   throw foreign(problems.join("; "), result.error);
 }
 
-function foreign(problem: string, cause: unknown): RelayError {
-  return new RelayError(`not a twilio-status-relay event: ${problem}`, { cause });
+function foreign(problem: string, cause: unknown): InvalidEventError {
+  return new InvalidEventError(`not a twilio-status-relay event: ${problem}`, { cause });
 }
 
 // zod/mini ships no messages ("Invalid input"), so the wording is ours.

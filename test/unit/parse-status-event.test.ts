@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { RelayError } from "../../lib/errors.ts";
+import { InvalidEventError } from "../../lib/errors.ts";
 import { parseStatusEvent } from "../../lib/parse-status-event.ts";
 import { ACCOUNT_SID, ALL_EVENTS, PLAYER_STREAMER_SID } from "../fixtures/callbacks.ts";
 import { fromParams, statusEvent } from "../helpers/status-events.ts";
 
-function errorOf(body: string): RelayError {
+function errorOf(body: string): InvalidEventError {
   try {
     parseStatusEvent(body);
   } catch (error) {
-    if (error instanceof RelayError) return error;
+    if (error instanceof InvalidEventError) return error;
     throw error;
   }
   throw new Error("parseStatusEvent accepted the body");
