@@ -28,11 +28,15 @@ export function ingestHandlerFromEnvironment(
   tokensFor: (config: Config) => TokenSource | undefined = tokensFromConfig,
 ): IngestHandler {
   const config = loadConfig();
+  const tokens = tokensFor(config);
+  // Read the secret during the init phase, so the first callback need not wait for it. A failed
+  // read is not cached: the first callback reads again, and answers 503 if that fails too.
+  tokens?.().catch(() => undefined);
   return createIngestHandler({
     config,
     publisher: createSqsPublisher({ queueUrl: config.queueUrl, client: createSqsClient() }),
     clock: () => new Date(),
-    tokens: tokensFor(config),
+    tokens,
     logger: createLogger(),
   });
 }

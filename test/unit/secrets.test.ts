@@ -4,10 +4,10 @@
  * once the cache expires, without a deploy.
  */
 import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../lib/config.ts";
 import { createIngestHandler } from "../../lib/ingest-handler.ts";
-import { tokensFromConfig } from "../../lib/ingest-wiring.ts";
+import { ingestHandlerFromEnvironment, tokensFromConfig } from "../../lib/ingest-wiring.ts";
 import type { EventPublisher } from "../../lib/publisher.ts";
 import type { StatusEvent } from "../../lib/schemas.ts";
 import { type GetParameterClient, ssmTokenSource } from "../../lib/ssm-tokens.ts";
@@ -161,5 +161,26 @@ describe("tokensFromConfig", () => {
 
     // Assess
     expect(source).toBeUndefined();
+  });
+});
+
+describe("ingestHandlerFromEnvironment", () => {
+  it("starts reading the auth tokens at start-up, before the first callback", async () => {
+    // Prepare
+    vi.stubEnv("QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo");
+    vi.stubEnv("TWILIO_AUTH_TOKEN", "");
+    vi.stubEnv("TWILIO_AUTH_TOKEN_PARAMETER", "/twilio-status-relay/test/auth-token");
+    let reads = 0;
+    try {
+      // Act
+      ingestHandlerFromEnvironment(() => async () => {
+        reads += 1;
+        return ["token"];
+      });
+      // Assess
+      expect(reads).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
