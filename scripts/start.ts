@@ -3,7 +3,7 @@
  * the stack's queues, the ingest function behind serverless-offline, and a live tail printing
  * each event as it arrives. Ctrl-C stops everything.
  */
-import { parseArgs } from "node:util";
+import { commandLine } from "./local/cli.ts";
 import { startLocalLoop } from "./local/loop.ts";
 import { DEFAULT_LOCAL_PORT } from "./local/trigger-request.ts";
 
@@ -15,11 +15,6 @@ const USAGE = `usage: npm start -- [--port N] [--json] [--keep] [--sqs-port N] [
 --sqs-port    port of the local SQS server (default: any free port)
 --verbose     also show serverless-offline's output and the function's info logs`;
 
-function usage(problem: string): never {
-  console.error(`${problem}\n\n${USAGE}`);
-  process.exit(2);
-}
-
 function port(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -28,26 +23,16 @@ function port(text: string | undefined, fallback: number, name: string): number 
   return value;
 }
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: "string" },
-        json: { type: "boolean", default: false },
-        keep: { type: "boolean", default: false },
-        "sqs-port": { type: "string" },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-})();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const cli = commandLine(USAGE, {
+  port: { type: "string" },
+  json: { type: "boolean", default: false },
+  keep: { type: "boolean", default: false },
+  "sqs-port": { type: "string" },
+  verbose: { type: "boolean", default: false },
+});
+// Annotated so that TypeScript narrows after a call that never returns.
+const usage: (problem: string) => never = cli.fail;
+const { values } = cli.parsed;
 
 const started = performance.now();
 console.error("starting: local SQS, serverless-offline (stage local), tail ...");

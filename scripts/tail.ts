@@ -3,8 +3,8 @@
  * and prints each one as it arrives. Endpoint, region and credentials are the AWS SDK's usual
  * settings (AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_PROFILE, ...). Ctrl-C stops it.
  */
-import { parseArgs } from "node:util";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { commandLine } from "./local/cli.ts";
 import { tailQueue } from "./local/queue-tail.ts";
 
 const USAGE = `usage: npm run tail -- [--queue-url URL] [--json] [--delete]
@@ -14,29 +14,14 @@ const USAGE = `usage: npm run tail -- [--queue-url URL] [--json] [--delete]
 --delete     consume: delete each message once printed. Without it messages stay on the queue;
              SQS has no peek, so each receive still counts towards the queue's maxReceiveCount`;
 
-function usage(problem: string): never {
-  console.error(`${problem}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        "queue-url": { type: "string" },
-        json: { type: "boolean", default: false },
-        delete: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-})();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const cli = commandLine(USAGE, {
+  "queue-url": { type: "string" },
+  json: { type: "boolean", default: false },
+  delete: { type: "boolean", default: false },
+});
+// Annotated so that TypeScript narrows after a call that never returns.
+const usage: (problem: string) => never = cli.fail;
+const { values } = cli.parsed;
 const queueUrl = values["queue-url"] ?? process.env.QUEUE_URL;
 if (!queueUrl) usage("give --queue-url, or set QUEUE_URL");
 if (!URL.canParse(queueUrl)) usage(`--queue-url must be a URL, not ${queueUrl}`);

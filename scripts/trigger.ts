@@ -3,7 +3,7 @@
  * signed, realistic Twilio status callback to the local loop (default) or to a deployed stack,
  * and prints each status code and response. Exits 1 if any answer is not 2xx.
  */
-import { parseArgs } from "node:util";
+import { commandLine } from "./local/cli.ts";
 import {
   eventsNamed,
   LOCAL_AUTH_TOKEN,
@@ -20,31 +20,18 @@ events: ${TRIGGER_EVENTS.join(", ")}, or all
 --token   the auth token to sign with (default the local token npm start uses)
 --method  POST (default) or GET`;
 
-function usage(problem: string): never {
-  console.error(`${problem}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        url: { type: "string", default: localCallbackUrl() },
-        token: { type: "string", default: LOCAL_AUTH_TOKEN },
-        method: { type: "string", default: "POST" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-})();
-
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const cli = commandLine(
+  USAGE,
+  {
+    url: { type: "string", default: localCallbackUrl() },
+    token: { type: "string", default: LOCAL_AUTH_TOKEN },
+    method: { type: "string", default: "POST" },
+  },
+  { positionals: true },
+);
+// Annotated so that TypeScript narrows after a call that never returns.
+const usage: (problem: string) => never = cli.fail;
+const { values, positionals } = cli.parsed;
 const method = values.method.toUpperCase();
 if (method !== "GET" && method !== "POST")
   usage(`--method must be GET or POST, not ${values.method}`);
