@@ -89,7 +89,7 @@ async function buildFunction(entryPoint: string, outDir: string): Promise<BuiltF
   await mkdir(bundleDir, { recursive: true });
   for (const file of files) await writeFile(join(bundleDir, file.name), file.data);
   await writeFile(join(bundleDir, "meta.json"), JSON.stringify(result.metafile));
-  const zip = writeZip([bundle, map]);
+  const zip = await writeZip([bundle, map]);
   const artifact = join(outDir, `${name}.zip`);
   // Renamed into place, so a reader (serverless-offline, a test) never sees half a zip.
   await writeFile(`${artifact}.partial`, zip);

@@ -96,7 +96,7 @@ beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), "relay-dist-"));
   built = await buildFunctions({ outDir });
   taskDir = await mkdtemp(join(tmpdir(), "relay-task-"));
-  for (const entry of readZip(await readFile(ingest().artifact))) {
+  for (const entry of await readZip(await readFile(ingest().artifact))) {
     await writeFile(join(taskDir, entry.name), entry.data);
   }
 });
