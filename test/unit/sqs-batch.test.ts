@@ -86,7 +86,7 @@ describe("createStatusEventBatchHandler", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.attributes).toMatchObject({
       messageId: "foreign",
-      error: { name: "RelayError", message: expect.stringContaining("missing specversion") },
+      error: { name: "InvalidEventError", message: expect.stringContaining("missing specversion") },
     });
   });
 
