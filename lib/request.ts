@@ -46,12 +46,16 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
   if (method !== "GET" && method !== "POST") throw new MethodNotAllowedError(method || "(none)");
 
   const headers = lowerCaseHeaders(event.headers);
-  const url = buildUrl(event, v2, headers, options.publicUrl);
+  // Payload 1.0 only has the decoded query parameters; 2.0 has the raw query string.
+  const v1Query = v2 ? undefined : v1QueryParams(event);
+  const query = v1Query
+    ? formEncode(v1Query)
+    : ((event as APIGatewayProxyEventV2).rawQueryString ?? "");
+  const url = buildUrl(event, v2, headers, options.publicUrl, query);
   const signature = headers.get("x-twilio-signature");
 
   if (method === "GET") {
-    const params = v2 ? parseForm(event.rawQueryString ?? "") : v1QueryParams(event);
-    return { method, url, signature, signedParams: new Map(), params };
+    return { method, url, signature, signedParams: new Map(), params: v1Query ?? parseForm(query) };
   }
 
   const body = decodeBody(event.body, event.isBase64Encoded, options.maxBodyBytes);
@@ -114,16 +118,14 @@ function buildUrl(
   v2: boolean,
   headers: ReadonlyMap<string, string>,
   publicUrl: string | undefined,
+  query: string,
 ): string {
   const base = publicUrl ? publicUrl.replace(/\/+$/, "") : origin(event, headers);
-  if (v2) {
-    const e = event as APIGatewayProxyEventV2;
-    const query = e.rawQueryString ? `?${e.rawQueryString}` : "";
-    return base + (e.rawPath || "/") + query;
-  }
-  const e = event as APIGatewayProxyEvent;
-  // requestContext.path keeps the stage and any base path mapping; `path` does not.
-  return base + (e.requestContext?.path || e.path || "/") + v1QueryString(e);
+  // requestContext.path (1.0) keeps the stage and any base path mapping; `path` does not.
+  const path = v2
+    ? (event as APIGatewayProxyEventV2).rawPath
+    : (event as APIGatewayProxyEvent).requestContext?.path || (event as APIGatewayProxyEvent).path;
+  return base + (path || "/") + (query ? `?${query}` : "");
 }
 
 function origin(event: ApiGatewayEvent, headers: ReadonlyMap<string, string>): string {
@@ -135,13 +137,12 @@ function origin(event: ApiGatewayEvent, headers: ReadonlyMap<string, string>): s
 
 // Payload 1.0 has no raw query string: rebuild it from the decoded values, form-encoded (as
 // Twilio encodes the parameters of a GET callback), in the order API Gateway lists them.
-function v1QueryString(event: APIGatewayProxyEvent): string {
+function formEncode(params: ReadonlyMap<string, readonly string[]>): string {
   const search = new URLSearchParams();
-  for (const [name, values] of v1QueryParams(event)) {
+  for (const [name, values] of params) {
     for (const value of values) search.append(name, value);
   }
-  const query = search.toString();
-  return query ? `?${query}` : "";
+  return search.toString();
 }
 
 function v1QueryParams(event: APIGatewayProxyEvent): Map<string, string[]> {
