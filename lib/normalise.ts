@@ -92,20 +92,21 @@ function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
     const values = params.get(name);
     return values?.length === 1 ? values[0] : undefined;
   };
+  const statusCallbackEvent = single("StatusCallbackEvent");
+  const accountSid = single("AccountSid");
+  const timestamp = single("Timestamp");
+  const url = single("Url");
   const mapped = new Set(UNKNOWN_MAPPED.filter((name) => single(name) !== undefined));
   const sidParameter = [...params.keys()].find(
     (name) => name !== "AccountSid" && name.endsWith("Sid") && single(name) !== undefined,
   );
-  const accountSid = single("AccountSid");
   const data: UnknownResourceData = {
     resourceType: "unknown",
     status: "unknown",
-    ...(single("StatusCallbackEvent") !== undefined
-      ? { statusCallbackEvent: single("StatusCallbackEvent") }
-      : {}),
+    ...(statusCallbackEvent !== undefined ? { statusCallbackEvent } : {}),
     ...(accountSid !== undefined ? { accountSid } : {}),
-    ...(single("Timestamp") !== undefined ? { timestamp: single("Timestamp") } : {}),
-    ...(single("Url") !== undefined ? { url: single("Url") } : {}),
+    ...(timestamp !== undefined ? { timestamp } : {}),
+    ...(url !== undefined ? { url } : {}),
     unrecognizedParameters: unrecognized(params, mapped),
   };
   // Without the fields that identify a known callback, the id covers every parameter, so a
@@ -114,10 +115,10 @@ function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
   return {
     specversion: "1.0",
     id: eventId([JSON.stringify(canonical)]),
-    source: single("Url") ?? "urn:twilio-status-relay:unknown-source",
+    source: url ?? "urn:twilio-status-relay:unknown-source",
     subject: (sidParameter && single(sidParameter)) ?? accountSid ?? "unknown",
     type: UNKNOWN_RESOURCE_TYPE,
-    time: single("Timestamp") ?? now().toISOString(),
+    time: timestamp ?? now().toISOString(),
     datacontenttype: "application/json",
     dataschema: UNKNOWN_RESOURCE_DATASCHEMA,
     data,
