@@ -5,6 +5,8 @@
 import * as z from "zod/mini";
 import { ConfigError } from "./errors.ts";
 
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 const EnvironmentSchema = z.object({
@@ -19,6 +21,17 @@ const EnvironmentSchema = z.object({
   PUBLIC_URL: z.optional(
     httpUrl.check(z.refine((url) => !/[?#]/.test(url), "must not have a query string or fragment")),
   ),
+  ALLOWED_ACCOUNT_SIDS: z.optional(
+    z.string().check(
+      z.refine((list) => {
+        const sids = splitList(list);
+        return sids.length > 0 && sids.every((sid) => ACCOUNT_SID.test(sid));
+      }, "must be a comma-separated list of account SIDs (AC followed by 32 hex digits)"),
+    ),
+  ),
+  MAX_CALLBACK_AGE_SECONDS: z.optional(
+    z.string().check(z.regex(/^[1-9]\d*$/, "must be a whole number of seconds, at least 1")),
+  ),
 });
 
 export interface Config {
@@ -32,6 +45,12 @@ export interface Config {
   readonly authTokenCacheTtlMs: number;
   /** The public base URL Twilio calls, replacing `scheme://host` of the request. */
   readonly publicUrl: string | undefined;
+  /**
+   * Accounts whose callbacks are relayed (`ALLOWED_ACCOUNT_SIDS`), lower-cased; all when undefined.
+   */
+  readonly allowedAccountSids: ReadonlySet<string> | undefined;
+  /** Oldest callback `Timestamp` accepted (`MAX_CALLBACK_AGE_SECONDS`), in ms; any when undefined. */
+  readonly maxCallbackAgeMs: number | undefined;
 }
 
 /** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
@@ -67,6 +86,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     authTokenCacheTtlMs:
       Number(vars.AUTH_TOKEN_CACHE_TTL_SECONDS ?? DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS) * 1000,
     publicUrl: vars.PUBLIC_URL,
+    allowedAccountSids: vars.ALLOWED_ACCOUNT_SIDS
+      ? new Set(splitList(vars.ALLOWED_ACCOUNT_SIDS).map((sid) => sid.toLowerCase()))
+      : undefined,
+    maxCallbackAgeMs: vars.MAX_CALLBACK_AGE_SECONDS
+      ? Number(vars.MAX_CALLBACK_AGE_SECONDS) * 1000
+      : undefined,
   };
 }
 
@@ -74,7 +99,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
  * Splits a comma-separated list of auth tokens; blanks around and between them are ignored.
  */
 export function splitTokens(list: string | undefined): string[] {
-  return (list ?? "")
+  return splitList(list ?? "");
+}
+
+function splitList(list: string): string[] {
+  return list
     .split(",")
     .map((token) => token.trim())
     .filter((token) => token.length > 0);

@@ -69,6 +69,40 @@ export class SignatureMismatchError extends HttpError {
   }
 }
 
+/**
+ * 403: a validly signed callback from an account that `ALLOWED_ACCOUNT_SIDS` does not list (an
+ * optional protection).
+ */
+export class AccountNotAllowedError extends HttpError {
+  override name = "AccountNotAllowedError";
+  constructor(accountSid: string | undefined) {
+    super(
+      403,
+      accountSid === undefined
+        ? "callback refused: it names no AccountSid, and this relay only accepts the accounts in " +
+            "its ALLOWED_ACCOUNT_SIDS"
+        : `callback refused: account ${accountSid} is not in this relay's ALLOWED_ACCOUNT_SIDS; ` +
+            "add it there if its callbacks belong here",
+    );
+  }
+}
+
+/**
+ * 403: a validly signed callback whose `Timestamp` is older than `MAX_CALLBACK_AGE_SECONDS` allows
+ * (an optional protection against replayed callbacks).
+ */
+export class CallbackTooOldError extends HttpError {
+  override name = "CallbackTooOldError";
+  constructor(timestamp: string, ageSeconds: number, limitSeconds: number) {
+    super(
+      403,
+      `callback refused: its Timestamp ${timestamp} is ${ageSeconds} s old, older than the ` +
+        `${limitSeconds} s this relay accepts (MAX_CALLBACK_AGE_SECONDS plus the clock-skew ` +
+        "allowance); raise MAX_CALLBACK_AGE_SECONDS if late deliveries are expected",
+    );
+  }
+}
+
 /** 405: only POST and GET are callbacks. */
 export class MethodNotAllowedError extends HttpError {
   override name = "MethodNotAllowedError";

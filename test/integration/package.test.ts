@@ -12,6 +12,7 @@ import { DEAD_LETTER_RETENTION_SECONDS, MAX_RECEIVE_COUNT } from "../../scripts/
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const NODE_BIN = resolve(ROOT, "node_modules/.bin");
+const ALLOWED_ACCOUNTS = "AC0123456789abcdef0123456789abcdef,ACfedcba9876543210fedcba9876543210";
 const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TWILIO_BUDGET_SECONDS = 15;
 // A CloudFormation Fn::Sub placeholder, such as ${AWS::Region}.
@@ -189,6 +190,8 @@ beforeAll(async () => {
       `--param=authTokenKmsKeyArn=${KMS_KEY_ARN}`,
       "--param=alarmEmail=ops@example.com",
       "--param=authTokenParameter=/acme/twilio/auth-token",
+      `--param=allowedAccountSids=${ALLOWED_ACCOUNTS}`,
+      "--param=maxCallbackAgeSeconds=900",
     ])
   ).template;
 }, 180_000);
@@ -198,6 +201,22 @@ afterAll(async () => {
 });
 
 describe("npm run package, offline and without credentials", () => {
+  it("turns on the optional protections only when their parameters are set", () => {
+    // Prepare
+    const variables = (template: Template) =>
+      (resource(template, "IngestLambdaFunction").Properties.Environment as JsonObject)
+        .Variables as JsonObject;
+
+    // Act
+    const [off, on] = [variables(defaults), variables(options)];
+
+    // Assess: an empty variable leaves a protection off (lib/config.ts)
+    expect(off.ALLOWED_ACCOUNT_SIDS).toBe("");
+    expect(off.MAX_CALLBACK_AGE_SECONDS).toBe("");
+    expect(on.ALLOWED_ACCOUNT_SIDS).toBe(ALLOWED_ACCOUNTS);
+    expect(on.MAX_CALLBACK_AGE_SECONDS).toBe("900");
+  });
+
   it("routes POST and GET /status-callbacks to the ingest function, throttled", () => {
     // Prepare
     const routes = ofType(defaults, "AWS::ApiGatewayV2::Route");

@@ -15,6 +15,8 @@ describe("parseConfig", () => {
       authTokenParameter: undefined,
       authTokenCacheTtlMs: 300_000,
       publicUrl: undefined,
+      allowedAccountSids: undefined,
+      maxCallbackAgeMs: undefined,
     });
   });
 
@@ -69,6 +71,60 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ ...VALID, AUTH_TOKEN_CACHE_TTL_SECONDS: "5m" })).toThrow(
       /AUTH_TOKEN_CACHE_TTL_SECONDS/,
     );
+  });
+});
+
+describe("parseConfig, optional protections", () => {
+  const SID_A = "AC0123456789abcdef0123456789abcdef";
+  const SID_B = "ACFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+
+  it("reads ALLOWED_ACCOUNT_SIDS as a comma-separated list, lower-cased for comparison", () => {
+    // Act
+    const config = parseConfig({ ...VALID, ALLOWED_ACCOUNT_SIDS: ` ${SID_A} ,${SID_B},` });
+    // Assess
+    expect([...(config.allowedAccountSids ?? [])]).toEqual([
+      SID_A.toLowerCase(),
+      SID_B.toLowerCase(),
+    ]);
+  });
+
+  it("refuses an ALLOWED_ACCOUNT_SIDS entry that is not an account SID, naming the variable", () => {
+    expect(() =>
+      parseConfig({
+        ...VALID,
+        ALLOWED_ACCOUNT_SIDS: `${SID_A},MG0123456789abcdef0123456789abcdef`,
+      }),
+    ).toThrow(/ALLOWED_ACCOUNT_SIDS must be a comma-separated list of account SIDs/);
+  });
+
+  it("refuses an ALLOWED_ACCOUNT_SIDS that lists no account (which would refuse every callback)", () => {
+    expect(() => parseConfig({ ...VALID, ALLOWED_ACCOUNT_SIDS: " , " })).toThrow(
+      /ALLOWED_ACCOUNT_SIDS/,
+    );
+  });
+
+  it("reads MAX_CALLBACK_AGE_SECONDS in milliseconds", () => {
+    expect(parseConfig({ ...VALID, MAX_CALLBACK_AGE_SECONDS: "900" }).maxCallbackAgeMs).toBe(
+      900_000,
+    );
+  });
+
+  it.each(["0", "-5", "1.5", "15m"])("refuses MAX_CALLBACK_AGE_SECONDS=%s, naming it", (value) => {
+    expect(() => parseConfig({ ...VALID, MAX_CALLBACK_AGE_SECONDS: value })).toThrow(
+      /MAX_CALLBACK_AGE_SECONDS must be a whole number of seconds, at least 1/,
+    );
+  });
+
+  it("leaves both protections off when their variables are empty", () => {
+    // Act
+    const config = parseConfig({
+      ...VALID,
+      ALLOWED_ACCOUNT_SIDS: "",
+      MAX_CALLBACK_AGE_SECONDS: "",
+    });
+    // Assess
+    expect(config.allowedAccountSids).toBeUndefined();
+    expect(config.maxCallbackAgeMs).toBeUndefined();
   });
 });
 

@@ -1,0 +1,47 @@
+/**
+ * Optional protections for a verified, normalised callback, both off unless configured: an
+ * allowlist of account SIDs (`ALLOWED_ACCOUNT_SIDS`) and a maximum age of the callback's own
+ * `Timestamp` (`MAX_CALLBACK_AGE_SECONDS`), which bounds how long a captured callback can be
+ * replayed. Pure: the current time is passed in.
+ */
+import { AccountNotAllowedError, CallbackTooOldError } from "./errors.ts";
+import { commonParameters } from "./resources/define.ts";
+import type { StatusEvent } from "./schemas.ts";
+
+/**
+ * Added to `MAX_CALLBACK_AGE_SECONDS`: Twilio's clock and Lambda's may disagree by a little, and a
+ * callback spends a moment in flight. Timestamps in the future are never refused.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
+
+export interface CallbackPolicy {
+  /** Lower-cased account SIDs whose callbacks are relayed; every account when undefined. */
+  readonly allowedAccountSids?: ReadonlySet<string> | undefined;
+  /** Oldest `Timestamp` accepted, in ms before now (plus the skew allowance); any when undefined. */
+  readonly maxCallbackAgeMs?: number | undefined;
+}
+
+/**
+ * Refuses an event the configured protections exclude. A callback without an ISO 8601
+ * `Timestamp` (possible only from a resource the relay does not know) has no age to check and
+ * passes the age check.
+ * @throws AccountNotAllowedError when its account is not allowed
+ * @throws CallbackTooOldError when its `Timestamp` is too old
+ */
+export function enforceCallbackPolicy(event: StatusEvent, policy: CallbackPolicy, now: Date): void {
+  const { allowedAccountSids, maxCallbackAgeMs } = policy;
+  const { accountSid, timestamp } = event.data;
+  if (allowedAccountSids !== undefined) {
+    if (accountSid === undefined || !allowedAccountSids.has(accountSid.toLowerCase())) {
+      throw new AccountNotAllowedError(accountSid);
+    }
+  }
+  if (maxCallbackAgeMs !== undefined && timestamp !== undefined) {
+    if (!commonParameters.Timestamp.safeParse(timestamp).success) return;
+    const ageMs = now.getTime() - Date.parse(timestamp);
+    const limitMs = maxCallbackAgeMs + CLOCK_SKEW_ALLOWANCE_MS;
+    if (ageMs > limitMs) {
+      throw new CallbackTooOldError(timestamp, Math.floor(ageMs / 1000), limitMs / 1000);
+    }
+  }
+}
