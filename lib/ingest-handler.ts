@@ -3,9 +3,11 @@
  * tests and local tools run exactly what Lambda runs.
  */
 import { staticTokens, type TokenSource } from "./auth-tokens.ts";
+import { type CallbackPolicy, enforceCallbackPolicy } from "./callback-policy.ts";
 import type { Config } from "./config.ts";
 import {
   BadRequestError,
+  type ConfigError,
   HttpError,
   MissingSignatureError,
   ServiceUnavailableError,
@@ -23,7 +25,8 @@ import { verifyTwilioSignature } from "./signature.ts";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IngestDependencies {
-  readonly config: Pick<Config, "authTokens" | "publicUrl">;
+  /** Tokens, public URL and the optional protections (allowed accounts, maximum age). */
+  readonly config: Pick<Config, "authTokens" | "publicUrl"> & CallbackPolicy;
   readonly publisher: EventPublisher;
   /** The current time; used for events that carry no `Timestamp` of their own. */
   readonly clock: () => Date;
@@ -75,6 +78,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
 
       const event = normalise(request.params, clock, logger);
       const context = { eventId: event.id, type: event.type, subject: event.subject };
+      enforcePolicy(event, config, clock, logger);
       if (event.data.status === "unknown") {
         logger.warn("relaying a callback the relay does not know", {
           ...context,
@@ -90,6 +94,19 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       }
       return errorResponse(error);
     }
+  };
+}
+
+/**
+ * The handler of a relay whose configuration is missing or invalid: it logs the problem (naming
+ * the variable) at start-up and with every callback, and answers 503, never 2xx and never 403.
+ */
+export function createUnconfiguredHandler(error: ConfigError, logger: RelayLogger): IngestHandler {
+  // The Error itself, so the logger adds its stack (source-mapped in Lambda).
+  logger.error("the relay is not configured", { error });
+  return async () => {
+    logger.error("the relay is not configured: answering 503", { error: error.message });
+    return errorResponse(new ServiceUnavailableError({ cause: error }));
   };
 }
 
@@ -118,6 +135,25 @@ function normalise(
         parameters: Object.fromEntries(params),
       });
     }
+    throw error;
+  }
+}
+
+function enforcePolicy(
+  event: StatusEvent,
+  policy: CallbackPolicy,
+  clock: () => Date,
+  logger: RelayLogger,
+): void {
+  try {
+    enforceCallbackPolicy(event, policy, clock());
+  } catch (error) {
+    // Signed by Twilio, refused by the user's own rule: kept in the logs in case the rule is wrong.
+    logger.warn("callback refused by policy", {
+      reason: error instanceof Error ? error.name : String(error),
+      eventId: event.id,
+      event,
+    });
     throw error;
   }
 }

@@ -4,7 +4,12 @@
  */
 import type { TokenSource } from "./auth-tokens.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { createIngestHandler, type IngestHandler } from "./ingest-handler.ts";
+import { ConfigError } from "./errors.ts";
+import {
+  createIngestHandler,
+  createUnconfiguredHandler,
+  type IngestHandler,
+} from "./ingest-handler.ts";
 import { createLogger } from "./logger.ts";
 import { createSqsClient, createSqsPublisher } from "./sqs-publisher.ts";
 import { createSsmClient, ssmTokenSource } from "./ssm-tokens.ts";
@@ -23,11 +28,22 @@ export function tokensFromConfig(config: Config): TokenSource | undefined {
   });
 }
 
-/** Builds the ingest handler from `process.env`; fails at start-up on bad configuration. */
+/**
+ * Builds the ingest handler from `process.env`. With a missing or invalid variable the start-up
+ * logs an error naming it, and the handler answers every callback 503 (so Twilio may retry once
+ * it is fixed) instead of failing the Lambda init, which API Gateway would turn into a bare 500.
+ */
 export function ingestHandlerFromEnvironment(
   tokensFor: (config: Config) => TokenSource | undefined = tokensFromConfig,
 ): IngestHandler {
-  const config = loadConfig();
+  const logger = createLogger();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) return createUnconfiguredHandler(error, logger);
+    throw error;
+  }
   const tokens = tokensFor(config);
   // Read the secret during the init phase, so the first callback need not wait for it. A failed
   // read is not cached: the first callback reads again, and answers 503 if that fails too.
@@ -37,6 +53,6 @@ export function ingestHandlerFromEnvironment(
     publisher: createSqsPublisher({ queueUrl: config.queueUrl, client: createSqsClient() }),
     clock: () => new Date(),
     tokens,
-    logger: createLogger(),
+    logger,
   });
 }

@@ -165,15 +165,19 @@ describe("the ingest artifact", () => {
     expect(await drainQueue(sqs.client, queueUrl)).toHaveLength(0);
   });
 
-  it("reports a start-up failure with a stack trace that points at the TypeScript source", async () => {
+  it("answers 503 without a queue, and logs the missing variable with a stack into the TypeScript source", async () => {
     // Prepare
     const withoutQueue = { TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN };
 
     // Act
-    const { code, stderr } = await invoke(signedCallback(), withoutQueue);
+    const { code, stdout, stderr } = await invoke(signedCallback(), withoutQueue);
 
     // Assess
-    expect(code).not.toBe(0);
+    expect(code).toBe(0);
+    const response = responseOf(stdout);
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ error: "ServiceUnavailableError" });
+    expect(response.body).not.toContain("QUEUE_URL");
     expect(stderr).toContain("QUEUE_URL is required");
     expect(stderr).toMatch(/lib\/config\.ts:\d+/);
   });

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { createIngestHandler } from "../../lib/ingest-handler.ts";
+import type { CallbackPolicy } from "../../lib/callback-policy.ts";
+import { ConfigError } from "../../lib/errors.ts";
+import { createIngestHandler, createUnconfiguredHandler } from "../../lib/ingest-handler.ts";
 import type { EventPublisher } from "../../lib/publisher.ts";
 import type { StatusEvent } from "../../lib/schemas.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import {
+  ACCOUNT_SID,
+  callbackParams,
+  LOCAL_AUTH_TOKEN,
+  PLAYER_STREAMER_SID,
+} from "../fixtures/callbacks.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 import { signedCallback } from "../helpers/signed-callback.ts";
 
@@ -20,12 +27,17 @@ function setup(
     publisher?: EventPublisher;
     tokens?: () => Promise<readonly string[]>;
     authTokens?: string[];
+    policy?: CallbackPolicy;
   } = {},
 ) {
   const logger = memoryLogger();
   const publisher = overrides.publisher ?? recordingPublisher();
   const handler = createIngestHandler({
-    config: { authTokens: overrides.authTokens ?? [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+    config: {
+      authTokens: overrides.authTokens ?? [LOCAL_AUTH_TOKEN],
+      publicUrl: undefined,
+      ...overrides.policy,
+    },
     publisher,
     clock: () => new Date("2026-11-27T12:00:00Z"),
     logger,
@@ -174,5 +186,101 @@ describe("ingest handler", () => {
     expect(response.body).toBe(
       JSON.stringify({ error: "InternalError", message: "internal error" }),
     );
+  });
+});
+
+describe("ingest handler, optional protections", () => {
+  // The handler's clock says 2026-11-27T12:00:00Z.
+  const OTHER_ACCOUNT = "ACffffffffffffffffffffffffffffffff";
+  const allowOnlyOurs = { allowedAccountSids: new Set([ACCOUNT_SID.toLowerCase()]) };
+  const tenMinutes = { maxCallbackAgeMs: 10 * 60_000 };
+
+  it("relays a callback from an allowed account", async () => {
+    // Prepare
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher, policy: allowOnlyOurs });
+    // Act
+    const response = await handler(signedCallback());
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(publisher.events).toHaveLength(1);
+  });
+
+  it("answers 403 to a validly signed callback from an account not allowed, publishing nothing", async () => {
+    // Prepare
+    const publisher = recordingPublisher();
+    const { handler, logger } = setup({ publisher, policy: allowOnlyOurs });
+    const params = { ...callbackParams("stream-started"), AccountSid: OTHER_ACCOUNT };
+    // Act
+    const response = await handler(signedCallback({ params }));
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: "AccountNotAllowedError",
+      message: expect.stringContaining(`account ${OTHER_ACCOUNT} is not in`),
+    });
+    expect(publisher.events).toEqual([]);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "callback refused by policy",
+        attributes: expect.objectContaining({
+          reason: "AccountNotAllowedError",
+          event: expect.objectContaining({ subject: PLAYER_STREAMER_SID }),
+        }),
+      }),
+    );
+  });
+
+  it("still answers 403 to a forgery before any protection is applied", async () => {
+    const { handler } = setup({ policy: allowOnlyOurs });
+    const response = await handler(signedCallback({ token: OTHER_TOKEN }));
+    expect(JSON.parse(response.body)).toMatchObject({ error: "SignatureMismatchError" });
+  });
+
+  it("answers 403 to a callback whose Timestamp is older than the maximum age plus skew", async () => {
+    // Prepare: 11 minutes and 1 second before the clock
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher, policy: tenMinutes });
+    const params = callbackParams("stream-ended", { timestamp: "2026-11-27T11:48:59.000Z" });
+    // Act
+    const response = await handler(signedCallback({ params }));
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: "CallbackTooOldError",
+      message: expect.stringContaining("is 661 s old, older than the 660 s"),
+    });
+    expect(publisher.events).toEqual([]);
+  });
+
+  it("relays a callback within the maximum age plus skew", async () => {
+    // Prepare: 10 minutes and 59 seconds before the clock
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher, policy: tenMinutes });
+    const params = callbackParams("stream-ended", { timestamp: "2026-11-27T11:49:01.000Z" });
+    // Act
+    const response = await handler(signedCallback({ params }));
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(publisher.events).toHaveLength(1);
+  });
+});
+
+describe("unconfigured ingest handler", () => {
+  it("answers 503 to every callback and logs the variable at fault each time", async () => {
+    // Prepare
+    const logger = memoryLogger();
+    const handler = createUnconfiguredHandler(new ConfigError("QUEUE_URL is required"), logger);
+    // Act
+    const responses = [await handler(signedCallback()), await handler(signedCallback())];
+    // Assess
+    for (const response of responses) {
+      expect(response.statusCode).toBe(503);
+      expect(response.body).not.toContain("QUEUE_URL");
+    }
+    const errors = logger.lines.filter((line) => line.level === "error");
+    expect(errors).toHaveLength(3);
+    expect(logger.text().match(/QUEUE_URL is required/g)?.length).toBeGreaterThanOrEqual(2);
   });
 });
