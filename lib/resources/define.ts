@@ -23,7 +23,11 @@ export const commonParameters = {
   Url: z.url({ error: "must be an absolute URL" }),
   // Empty means "not given": Twilio sends no Duration on a start event.
   Duration: z.optional(
-    z.string().check(z.regex(/^(\d+(\.\d+)?)?$/, "must be a number of seconds")),
+    z.string().check(
+      z.regex(/^(\d+(\.\d+)?)?$/, { error: "must be a number of seconds", abort: true }),
+      // Hundreds of digits are still digits, but no finite number: JSON would turn it into null.
+      z.refine((text) => Number.isFinite(Number(text)), "must be a finite number of seconds"),
+    ),
   ),
   ErrorMessage: z.optional(z.string()),
   EndedReason: z.optional(z.string()),
