@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions as EsbuildOptions, type Metafile } from "esbuild";
 import { writeZip } from "./zip.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -20,6 +20,24 @@ export const FORBIDDEN_PACKAGES = ["twilio"] as const;
  * unpacked, even under a `"type": "module"` package.json (serverless-offline unpacks it here).
  */
 export const BUNDLE_FILE = "index.cjs";
+
+/**
+ * The esbuild settings of every function bundle, shared with `npm run bench` so that the bundles it
+ * compares against are built exactly alike.
+ */
+export const BUNDLE_SETTINGS: EsbuildOptions = {
+  bundle: true,
+  platform: "node",
+  target: "node24",
+  format: "cjs",
+  // The SDK's ES module builds tree-shake better than its CommonJS ones (718 KiB -> 451 KiB).
+  mainFields: ["module", "main"],
+  minify: true,
+  sourcemap: "linked",
+  // Stack traces need the mappings, not the sources: a third of the map's size.
+  sourcesContent: false,
+  logLevel: "warning",
+};
 
 export interface BuildOptions {
   /** Where bundles and zips go; default `dist/`. */
@@ -61,19 +79,9 @@ async function buildFunction(entryPoint: string, outDir: string): Promise<BuiltF
     entryPoints: [entryPoint],
     outfile: join(bundleDir, BUNDLE_FILE),
     absWorkingDir: ROOT,
-    bundle: true,
-    platform: "node",
-    target: "node24",
-    format: "cjs",
-    // The SDK's ES module builds tree-shake better than its CommonJS ones (718 KiB -> 451 KiB).
-    mainFields: ["module", "main"],
-    minify: true,
-    sourcemap: "linked",
-    // Stack traces need the mappings, not the sources: a third of the map's size.
-    sourcesContent: false,
+    ...BUNDLE_SETTINGS,
     metafile: true,
     write: false,
-    logLevel: "warning",
   });
   const inputs = Object.keys(result.metafile.inputs).sort();
   assertNoForbiddenPackages(name, result.metafile);

@@ -1,0 +1,94 @@
+/**
+ * The CPU-bound part of a callback, relay against naive, on the same API Gateway events: what
+ * `npm run bench` times and what `--cpu-prof` profiles. No I/O on either side.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { MAX_BODY_BYTES } from "../../lib/ingest-handler.ts";
+import { normaliseCallback } from "../../lib/normalise.ts";
+import { decodeRequest } from "../../lib/request.ts";
+import { verifyTwilioSignature } from "../../lib/signature.ts";
+import { sqsMessage } from "../../lib/sqs-publisher.ts";
+import {
+  ALL_EVENTS,
+  callbackParams,
+  LOCAL_AUTH_TOKEN,
+  MEDIA_PROCESSOR_SID,
+  PLAYER_STREAMER_SID,
+} from "../../test/fixtures/callbacks.ts";
+import { signedCallback } from "../../test/helpers/signed-callback.ts";
+import { naiveVerify } from "./naive-handler.ts";
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
+const TOKENS = [LOCAL_AUTH_TOKEN];
+const clock = () => new Date();
+
+/**
+ * `count` distinct signed callbacks (the `offset`-th on) (HTTP API payload 2.0, base64 body, as AWS delivers them):
+ * every event of both resources in turn, each with its own SID and timestamp.
+ */
+export function validCallbacks(count: number, offset = 0): APIGatewayProxyEventV2[] {
+  return Array.from({ length: count }, (_, index) => {
+    const i = offset + index;
+    const hex = i.toString(16).padStart(32, "0");
+    const params = callbackParams(ALL_EVENTS[i % ALL_EVENTS.length] ?? "stream-ended", {
+      timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0, i)).toISOString(),
+      mediaProcessorSid: `${MEDIA_PROCESSOR_SID.slice(0, 2)}${hex}`,
+      playerStreamerSid: `${PLAYER_STREAMER_SID.slice(0, 2)}${hex}`,
+    });
+    return signedCallback({ params }) as APIGatewayProxyEventV2;
+  });
+}
+
+/**
+ * The same callbacks with a forged, well-formed signature: the valid signature of another auth
+ * token, as an attacker who knows the URL and the format would send.
+ */
+export function forgedCallbacks(count: number): APIGatewayProxyEventV2[] {
+  return Array.from({ length: count }, (_, i) => {
+    const params = callbackParams(ALL_EVENTS[i % ALL_EVENTS.length] ?? "stream-ended", {
+      timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0, i)).toISOString(),
+    });
+    return signedCallback({
+      params,
+      token: "ffffffffffffffffffffffffffffffff",
+    }) as APIGatewayProxyEventV2;
+  });
+}
+
+/**
+ * The relay's hot path for one event: decode, verify, normalise, and the SendMessage input with
+ * its JSON body. Returns the message body's length (a valid callback) or 0 (refused).
+ */
+export function relayHotPath(event: APIGatewayProxyEventV2): number {
+  const request = decodeRequest(event, { publicUrl: undefined, maxBodyBytes: MAX_BODY_BYTES });
+  const verdict = verifyTwilioSignature({
+    url: request.url,
+    params: request.signedParams,
+    signature: request.signature,
+    tokens: TOKENS,
+  });
+  if (!verdict.valid) return 0;
+  const statusEvent = normaliseCallback(request.params, clock);
+  return sqsMessage(statusEvent, QUEUE_URL, true).MessageBody?.length ?? 0;
+}
+
+/** The naive handler's hot path: decode, `URLSearchParams`, `twilio.validateRequest`. */
+export function naiveHotPath(event: APIGatewayProxyEventV2): number {
+  return naiveVerify(event, LOCAL_AUTH_TOKEN)?.body.length ?? 0;
+}
+
+/** CPU microseconds per call of `op` over `events` (one pass), from `process.cpuUsage`. */
+export function cpuPerCall(
+  events: readonly APIGatewayProxyEventV2[],
+  op: (event: APIGatewayProxyEventV2) => number,
+  passes: number,
+): number {
+  let sink = 0;
+  const start = process.cpuUsage();
+  for (let pass = 0; pass < passes; pass += 1) {
+    for (const event of events) sink += op(event);
+  }
+  const used = process.cpuUsage(start);
+  if (sink < 0) throw new Error("unreachable");
+  return (used.user + used.system) / (events.length * passes);
+}

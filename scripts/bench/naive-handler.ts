@@ -1,0 +1,63 @@
+/**
+ * The handler a user would write without this project, for the benchmark only: decode the body,
+ * `URLSearchParams`, `twilio.validateRequest`, then `SendMessage` of the parameters as JSON. On a
+ * FIFO queue it needs a group id and a deduplication id: the resource SID and a SHA-256 of the
+ * body, what a user would naturally reach for. No schema, no event id, no logging.
+ */
+import { createHash } from "node:crypto";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import twilio from "twilio";
+
+export interface NaiveRequest {
+  readonly body: string;
+  readonly params: Record<string, string>;
+}
+
+/**
+ * Decodes and verifies an HTTP API (payload 2.0) event as a user would: the parameters if the
+ * signature is valid, `undefined` if not. The benchmark's baseline for the relay's hot path.
+ */
+export function naiveVerify(
+  event: APIGatewayProxyEventV2,
+  authToken: string,
+): NaiveRequest | undefined {
+  const body = event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+    : (event.body ?? "");
+  const params = Object.fromEntries(new URLSearchParams(body));
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
+  const url = `https://${event.headers.host}${event.rawPath}${query}`;
+  const signature = event.headers["x-twilio-signature"] ?? "";
+  return twilio.validateRequest(authToken, signature, url, params) ? { body, params } : undefined;
+}
+
+export interface NaiveHandlerOptions {
+  readonly authToken: string;
+  readonly queueUrl: string;
+  readonly client: SQSClient;
+}
+
+/** The naive Lambda handler: 403 on a bad signature, 200 once SQS accepted the parameters. */
+export function createNaiveHandler(options: NaiveHandlerOptions) {
+  const { authToken, queueUrl, client } = options;
+  const fifo = queueUrl.endsWith(".fifo");
+  return async (event: APIGatewayProxyEventV2) => {
+    const request = naiveVerify(event, authToken);
+    if (!request) return { statusCode: 403, body: "Forbidden" };
+    const { body, params } = request;
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(params),
+        ...(fifo
+          ? {
+              MessageGroupId: params.MediaProcessorSid ?? params.PlayerStreamerSid ?? "twilio",
+              MessageDeduplicationId: createHash("sha256").update(body).digest("hex"),
+            }
+          : {}),
+      }),
+    );
+    return { statusCode: 200, body: "" };
+  };
+}
