@@ -27,7 +27,13 @@ export const PUBLISH_TIMEOUT_MS = 6_000;
 export function createSqsClient(overrides: SQSClientConfig = {}): SQSClient {
   return new SQSClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes: one hung
+    // attempt would then use the whole publish budget, with no retry.
+    requestHandler: {
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      throwOnRequestTimeout: true,
+    },
     ...overrides,
   });
 }

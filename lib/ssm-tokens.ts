@@ -40,7 +40,13 @@ export interface SsmTokensOptions {
 export function createSsmClient(): SSMClient {
   return new SSMClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_000 },
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes: one hung
+    // attempt would then use the whole read budget, with no retry.
+    requestHandler: {
+      connectionTimeout: 1_000,
+      requestTimeout: 1_000,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
