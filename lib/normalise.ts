@@ -58,7 +58,10 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
     Url: string;
   };
   const sid = resource.sid(parsed.data);
-  const status = resource.events[p.StatusCallbackEvent] ?? "unknown";
+  // Own properties only: an event named "toString" or "__proto__" is just an unknown event.
+  const status = Object.hasOwn(resource.events, p.StatusCallbackEvent)
+    ? (resource.events[p.StatusCallbackEvent] ?? "unknown")
+    : "unknown";
   const data = {
     resourceType: resource.resourceType,
     status,

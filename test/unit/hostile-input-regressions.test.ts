@@ -116,4 +116,20 @@ describe("regressions found by the hostile-input properties", () => {
       "signed callback does not match the schema",
     );
   });
+
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])(
+    "relays a StatusCallbackEvent named %s, like any event it does not know, as <resource>.unknown",
+    (name) => {
+      // Prepare
+      const params = { ...callbackParams("media-processor-started"), StatusCallbackEvent: name };
+
+      // Act
+      const event = normaliseCallback(asParams(params), CLOCK);
+
+      // Assess
+      expect(event.type).toBe("com.twilio.media.media-processor.unknown");
+      expect(event.data.status).toBe("unknown");
+      expect(StatusEventSchema.safeParse(event).success).toBe(true);
+    },
+  );
 });
