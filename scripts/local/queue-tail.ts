@@ -139,6 +139,9 @@ function remember(seen: Set<string>, id: string): void {
 
 // Counts are approximate on SQS (exact on fauxqs): a message deleted while another arrives may
 // go unnoticed until the next arrival, which is the price of not receiving shown messages again.
+// Resolves once the queue has grown and then held still for one recheck: a receive hands out the
+// oldest messages again, so receiving on every arrival of a steady stream would push them past
+// maxReceiveCount into the dead-letter queue.
 async function untilQueueGrows(options: TailOptions): Promise<void> {
   const { client, queueUrl, signal } = options;
   const size = async () => {
@@ -160,11 +163,13 @@ async function untilQueueGrows(options: TailOptions): Promise<void> {
     );
   };
   let baseline = await size();
+  let grown = false;
   while (!signal.aborted) {
     await sleep(options.recheckMs ?? 1_000, signal);
     if (signal.aborted) return;
     const now = await size();
-    if (now > baseline) return;
+    if (grown && now <= baseline) return;
+    grown ||= now > baseline;
     baseline = now;
   }
 }
