@@ -43,13 +43,24 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
   const actual = Buffer.allocUnsafe(expected.length);
   const suffix = paramsSuffix(input.params);
   let hmacs = 0;
-  for (const url of signatureUrlCandidates(input.url)) {
+  const matchingToken = (url: string): number => {
     for (let tokenIndex = 0; tokenIndex < tokens.length; tokenIndex += 1) {
       hmacs += 1;
       // A 28-character base64 text, like the header (whose shape was checked above).
       actual.latin1Write(hmacSha1Base64(tokens[tokenIndex] ?? "", url + suffix));
-      if (timingSafeEqual(actual, expected)) return { valid: true, tokenIndex, hmacs };
+      if (timingSafeEqual(actual, expected)) return tokenIndex;
     }
+    return -1;
+  };
+  // The URL as received is the first candidate and nearly always the one: tried before the
+  // candidate generator is even started.
+  let tokenIndex = matchingToken(removePort(input.url));
+  if (tokenIndex !== -1) return { valid: true, tokenIndex, hmacs };
+  const candidates = signatureUrlCandidates(input.url);
+  candidates.next();
+  for (const url of candidates) {
+    tokenIndex = matchingToken(url);
+    if (tokenIndex !== -1) return { valid: true, tokenIndex, hmacs };
   }
   return { valid: false, hmacs };
 }
@@ -143,11 +154,12 @@ function hmacPads(key: string): HmacPads | undefined {
 // Names in code-unit order, each followed by its value; a repeated name contributes each
 // distinct value once, values in code-unit order (as the twilio package does).
 function paramsSuffix(params: Params): string {
+  const names = Array.from(params.keys()).sort();
   let out = "";
-  for (const name of [...params.keys()].sort()) {
+  for (const name of names) {
     const values = params.get(name) ?? [];
-    const distinct = values.length > 1 ? [...new Set(values)].sort() : values;
-    for (const value of distinct) out += name + value;
+    if (values.length === 1) out += name + values[0];
+    else for (const value of [...new Set(values)].sort()) out += name + value;
   }
   return out;
 }
