@@ -120,7 +120,8 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
       value,
     ]),
   );
-  const multi: Record<string, string[]> = {};
+  // No prototype: a parameter may be named "constructor" or "__proto__".
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(query ?? "")) {
     multi[name] = [...(multi[name] ?? []), value];
   }
