@@ -2,7 +2,7 @@
  * Normalisation: turns a verified callback's parameters into one typed, versioned CloudEvent.
  * Pure: no AWS, no I/O; the clock is passed in.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { BadRequestError } from "./errors.ts";
 import type { ResourceDefinition } from "./resources/define.ts";
 import { findResource } from "./resources/registry.ts";
@@ -130,7 +130,8 @@ function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
 
 /** Hex SHA-256 of the parts joined by newlines: the same callback always gets the same id. */
 export function eventId(parts: readonly string[]): string {
-  return createHash("sha256").update(parts.join("\n"), "utf8").digest("hex");
+  // One-shot: no Hash object for a single input.
+  return hash("sha256", parts.join("\n"), "hex");
 }
 
 function unrecognized(params: Params, known: ReadonlySet<string>): Unrecognized {
