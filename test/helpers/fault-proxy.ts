@@ -75,6 +75,7 @@ export async function startFaultProxy(options: {
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
       const seen = { target: header(req.headers, "x-amz-target"), body: body.toString("utf8") };
+      // A request read just before the switch to "refuse" gets the nearest thing: a reset.
       const fault =
         typeof mode === "function" ? mode(seen) : mode === "refuse" ? RESET : (mode as Fault);
       requests.push({ ...seen, fault: fault.kind });
