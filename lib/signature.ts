@@ -47,7 +47,7 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
     for (let tokenIndex = 0; tokenIndex < tokens.length; tokenIndex += 1) {
       hmacs += 1;
       // A 28-character base64 text, like the header (whose shape was checked above).
-      actual.latin1Write(hmacSha1Base64(tokens[tokenIndex] ?? "", url + suffix));
+      actual.write(hmacSha1Base64(tokens[tokenIndex] ?? "", url + suffix), "latin1");
       if (timingSafeEqual(actual, expected)) return tokenIndex;
     }
     return -1;
@@ -111,7 +111,7 @@ export function* signatureUrlCandidates(url: string): Generator<string> {
 export function hmacSha1Base64(key: string, data: string): string {
   const pads = hmacPads(key);
   if (pads === undefined) return createHmac("sha1", key).update(data, "utf8").digest("base64");
-  pads.outer.latin1Write(hash("sha1", pads.inner + data, "latin1"), SHA1_BLOCK_BYTES);
+  pads.outer.write(hash("sha1", pads.inner + data, "binary"), SHA1_BLOCK_BYTES, "latin1");
   return hash("sha1", pads.outer, "base64");
 }
 
