@@ -28,8 +28,20 @@ export function normaliseCallback(params: Params, now: () => Date): StatusEvent 
   return resource ? knownResourceEvent(resource, params) : unknownResourceEvent(params, now);
 }
 
+// Each resource's parameter names, listed once rather than on every callback.
+const parameterNamesOf = new WeakMap<ResourceDefinition, ReadonlySet<string>>();
+
+function parameterNames(resource: ResourceDefinition): ReadonlySet<string> {
+  let names = parameterNamesOf.get(resource);
+  if (names === undefined) {
+    names = new Set(Object.keys(resource.parameters.shape));
+    parameterNamesOf.set(resource, names);
+  }
+  return names;
+}
+
 function knownResourceEvent(resource: ResourceDefinition, params: Params): StatusEvent {
-  const known = new Set(Object.keys(resource.parameters.shape));
+  const known = parameterNames(resource);
   const problems: string[] = [];
   const flat: Record<string, string> = {};
   for (const name of known) {
@@ -62,19 +74,20 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
   const status = Object.hasOwn(resource.events, p.StatusCallbackEvent)
     ? (resource.events[p.StatusCallbackEvent] ?? "unknown")
     : "unknown";
-  const data = {
+  // Built in place, field by field: the order of the fields is the order of the JSON.
+  const data: Record<string, unknown> = {
     resourceType: resource.resourceType,
     status,
     statusCallbackEvent: p.StatusCallbackEvent,
     accountSid: p.AccountSid,
-    ...resource.toData(parsed.data),
-    timestamp: p.Timestamp,
-    url: p.Url,
-    ...(p.Duration ? { durationSeconds: Number(p.Duration) } : {}),
-    ...(p.EndedReason !== undefined ? { endedReason: p.EndedReason } : {}),
-    ...(p.ErrorMessage !== undefined ? { errorMessage: p.ErrorMessage } : {}),
-    unrecognizedParameters: unrecognized(params, known),
   };
+  Object.assign(data, resource.toData(parsed.data));
+  data.timestamp = p.Timestamp;
+  data.url = p.Url;
+  if (p.Duration) data.durationSeconds = Number(p.Duration);
+  if (p.EndedReason !== undefined) data.endedReason = p.EndedReason;
+  if (p.ErrorMessage !== undefined) data.errorMessage = p.ErrorMessage;
+  data.unrecognizedParameters = unrecognized(params, known);
   return {
     specversion: "1.0",
     id: eventId([p.AccountSid, sid, p.StatusCallbackEvent, p.Timestamp]),
@@ -135,10 +148,11 @@ export function eventId(parts: readonly string[]): string {
 }
 
 function unrecognized(params: Params, known: ReadonlySet<string>): Unrecognized {
+  const entries: [string, string | string[]][] = [];
+  for (const [name, values] of params) {
+    if (!known.has(name))
+      entries.push([name, values.length === 1 ? (values[0] ?? "") : [...values]]);
+  }
   // Object.fromEntries defines own properties, so even a parameter named __proto__ is kept.
-  return Object.fromEntries(
-    [...params]
-      .filter(([name]) => !known.has(name))
-      .map(([name, values]) => [name, values.length === 1 ? (values[0] ?? "") : [...values]]),
-  );
+  return Object.fromEntries(entries);
 }
