@@ -108,7 +108,7 @@ describe("normaliseCallback, property-based", () => {
       fc.property(anyParams, (params) => {
         checkOutcome(params);
       }),
-      { numRuns: runs(1500) },
+      { numRuns: runs(600) },
     );
   });
 
