@@ -296,7 +296,7 @@ describe("ingest handler, property-based", () => {
         expectRefusal(response, published);
         seen.add(response.statusCode);
       }),
-      { numRuns: runs(1500) },
+      { numRuns: runs(1000) },
     );
     // The generator reaches every refusal, not only the first check in the handler.
     expect([...seen].sort()).toEqual([400, 401, 403, 405, 413, 415]);
@@ -311,7 +311,7 @@ describe("ingest handler, property-based", () => {
         // Assess
         expectAccepted(callback, response, published);
       }),
-      { numRuns: runs(600) },
+      { numRuns: runs(500) },
     );
   });
 
@@ -337,7 +337,7 @@ describe("ingest handler, property-based", () => {
         if (m.status === 200) expectAccepted(callback, response, published);
         else expectRefusal(response, published);
       }),
-      { numRuns: runs(800) },
+      { numRuns: runs(600) },
     );
   });
 
@@ -364,7 +364,7 @@ describe("ingest handler, property-based", () => {
           expect(body).toEqual({ error: "InternalError", message: "internal error" });
         }
       }),
-      { numRuns: runs(800) },
+      { numRuns: runs(400) },
     );
     // Most such events are still refused or accepted on their merits; only some reach a 500.
     const refused = [...statuses].filter(([status]) => status < 500);

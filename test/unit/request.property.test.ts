@@ -62,7 +62,7 @@ describe("decodeRequest, property-based", () => {
           }
         },
       ),
-      { numRuns: runs(1500) },
+      { numRuns: runs(1000) },
     );
   });
 
