@@ -381,6 +381,10 @@ const extensionContext: fc.Arbitrary<string> = fc.oneof(
     })
     .map((value) => JSON.stringify(value)),
   fc.integer({ min: 1, max: 40 }).map((depth) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`),
+  // Huge: up to the body limit once form-encoded (longer ones are filtered out below).
+  fc
+    .integer({ min: 1_000, max: 64_000 })
+    .map((size) => JSON.stringify({ room: { name: "RM1" }, blob: "x".repeat(size) })),
 );
 
 const timestamp = fc
