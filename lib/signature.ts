@@ -54,7 +54,7 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
   };
   // The URL as received is the first candidate and nearly always the one: tried before the
   // candidate generator is even started.
-  let tokenIndex = matchingToken(removePort(input.url));
+  let tokenIndex = matchingToken(withoutPort(splitUrl(input.url), input.url));
   if (tokenIndex !== -1) return { valid: true, tokenIndex, hmacs };
   const candidates = signatureUrlCandidates(input.url);
   candidates.next();
@@ -80,13 +80,15 @@ export function computeTwilioSignature(token: string, url: string, params: Param
  * `querystring` does. Lazy: the normalised forms are computed only if the first ones fail.
  */
 export function* signatureUrlCandidates(url: string): Generator<string> {
-  const seen = new Set<string>();
-  const fresh = (candidate: string) => !seen.has(candidate) && seen.add(candidate);
-  // Each form is computed only once the previous one has failed.
-  const asReceived = removePort(url);
-  seen.add(asReceived);
+  // At most six short strings: a list is cheaper than a set (no string hashing).
+  const seen: string[] = [];
+  const fresh = (candidate: string) => !seen.includes(candidate) && seen.push(candidate) > 0;
+  // Each form is computed only once the previous one has failed; each URL is split once.
+  const parts = splitUrl(url);
+  const asReceived = withoutPort(parts, url);
+  seen.push(asReceived);
   yield asReceived;
-  const withDefaultPort = addPort(url);
+  const withDefaultPort = withPort(parts, url);
   if (fresh(withDefaultPort)) yield withDefaultPort;
   let normalized: string;
   try {
@@ -94,10 +96,16 @@ export function* signatureUrlCandidates(url: string): Generator<string> {
   } catch {
     return;
   }
-  const withoutPort = removePort(normalized);
-  const withPort = addPort(normalized);
-  for (const candidate of [withoutPort, withPort]) if (fresh(candidate)) yield candidate;
-  for (const candidate of [withLegacyQuery(withoutPort), withLegacyQuery(withPort)]) {
+  const normalizedParts = splitUrl(normalized);
+  const normalizedWithoutPort = withoutPort(normalizedParts, normalized);
+  const normalizedWithPort = withPort(normalizedParts, normalized);
+  for (const candidate of [normalizedWithoutPort, normalizedWithPort]) {
+    if (fresh(candidate)) yield candidate;
+  }
+  for (const candidate of [
+    withLegacyQuery(normalizedWithoutPort),
+    withLegacyQuery(normalizedWithPort),
+  ]) {
     if (fresh(candidate)) yield candidate;
   }
 }
@@ -190,15 +198,15 @@ function splitUrl(url: string): UrlParts | undefined {
   };
 }
 
-function addPort(url: string): string {
-  const parts = splitUrl(url);
+// `url` with its scheme's default port if it has none; `parts` is `splitUrl(url)`.
+function withPort(parts: UrlParts | undefined, url: string): string {
   if (!parts || parts.port) return url;
   const port = parts.scheme.toLowerCase() === "https://" ? ":443" : ":80";
   return parts.scheme + parts.userInfo + parts.host + port + parts.rest;
 }
 
-function removePort(url: string): string {
-  const parts = splitUrl(url);
+// `url` without any port; `parts` is `splitUrl(url)`.
+function withoutPort(parts: UrlParts | undefined, url: string): string {
   if (!parts) return url;
   return parts.scheme + parts.userInfo + parts.host + parts.rest;
 }
