@@ -8,7 +8,7 @@
  * 4. size of the ingest bundle;
  * 5. throughput and latency at concurrency 50 into fauxqs, against the naive handler.
  * Figures vary with the machine and its load; the ratios are what to compare.
- * `RUNS` sets the cold-start runs (default 21), `ROUNDS` the throughput rounds (default 7).
+ * `RUNS` sets the cold-start runs (default 21), `ROUNDS` the throughput rounds (default 15).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -33,7 +33,8 @@ import { callbackParams, LOCAL_AUTH_TOKEN } from "../test/fixtures/callbacks.ts"
 import {
   cpuPerCall,
   forgedCallbacks,
-  naiveHotPath,
+  naiveHotPathWithMessage,
+  naiveHotPath as naiveVerifyOnly,
   relayHotPath,
   validCallbacks,
 } from "./bench/hot-path.ts";
@@ -43,9 +44,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./local/sqs.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const COLD_RUNS = Number(process.env.RUNS ?? 21);
-const THROUGHPUT_ROUNDS = Number(process.env.ROUNDS ?? 7);
+const THROUGHPUT_ROUNDS = Number(process.env.ROUNDS ?? 15);
 const CONCURRENCY = 50;
-const REQUESTS_PER_ROUND = 2000;
+const REQUESTS_PER_ROUND = 1000;
 const HOT_ROUNDS = 31;
 
 interface Row {
@@ -83,6 +84,7 @@ function atMost(measure: string, relay: string, baseline: string, ratio: number,
 function compareCpu(
   events: readonly APIGatewayProxyEventV2[],
   passes: number,
+  naiveHotPath: (event: APIGatewayProxyEventV2) => number = naiveVerifyOnly,
 ): { relay: number; naive: number; ratio: number } {
   for (let warm = 0; warm < 5; warm += 1) {
     cpuPerCall(events, relayHotPath, passes);
@@ -113,12 +115,13 @@ function benchHotPath(): void {
   const forged = forgedCallbacks(600);
   // Both sides must agree on every request before their speed means anything.
   for (const event of valid) {
-    if (relayHotPath(event) === 0 || naiveHotPath(event) === 0) throw new Error("refused");
+    if (relayHotPath(event) === 0 || naiveVerifyOnly(event) === 0) throw new Error("refused");
   }
   for (const event of forged) {
-    if (relayHotPath(event) !== 0 || naiveHotPath(event) !== 0) throw new Error("accepted");
+    if (relayHotPath(event) !== 0 || naiveVerifyOnly(event) !== 0) throw new Error("accepted");
   }
   const ok = compareCpu(valid, 4);
+  const okFull = compareCpu(valid, 4, naiveHotPathWithMessage);
   const bad = compareCpu(forged, 2);
   console.log("\n## CPU per callback (no I/O; median of", HOT_ROUNDS, "interleaved rounds)\n");
   console.log(
@@ -131,6 +134,9 @@ function benchHotPath(): void {
   console.log(`| valid | ${fmt(ok.relay, 2)} us | ${fmt(ok.naive, 2)} us | ${fmt(ok.ratio, 2)} |`);
   console.log(
     `| forged | ${fmt(bad.relay, 2)} us | ${fmt(bad.naive, 2)} us | ${fmt(bad.ratio, 2)} |`,
+  );
+  console.log(
+    `| valid; naive also builds its message (JSON of the parameters, SHA-256 of the body) | ${fmt(okFull.relay, 2)} us | ${fmt(okFull.naive, 2)} us | ${fmt(okFull.ratio, 2)} |`,
   );
   atMost(
     "1. CPU per valid callback (decode, verify, normalise, serialise)",
@@ -363,12 +369,15 @@ interface Round {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** CPU time of this process (handler, SDK, HTTP) per callback. */
+  readonly cpuUs: number;
 }
 
 /** Sends every event through `handler`, `CONCURRENCY` at a time; all must answer 200. */
 async function runRound(handler: Handler, events: readonly APIGatewayProxyEventV2[]) {
   const latencies: number[] = [];
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     for (let i = next++; i < events.length; i = next++) {
@@ -381,7 +390,9 @@ async function runRound(handler: Handler, events: readonly APIGatewayProxyEventV
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   return {
+    cpuUs: (used.user + used.system) / events.length,
     perSecond: events.length / seconds,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
@@ -456,6 +467,7 @@ async function benchThroughput(): Promise<void> {
       perSecond: median(c.rounds.map((r) => r.perSecond)),
       p50: median(c.rounds.map((r) => r.p50)),
       p99: median(c.rounds.map((r) => r.p99)),
+      cpuUs: median(c.rounds.map((r) => r.cpuUs)),
     }));
     const ratios = (contenders[0]?.rounds ?? []).map(
       (r, i) => r.perSecond / (contenders[1]?.rounds[i]?.perSecond ?? Number.NaN),
@@ -469,17 +481,20 @@ async function benchThroughput(): Promise<void> {
         "logging); its FIFO group is the resource SID, deduplication id the event id; the naive " +
         "handler's the resource SID and a SHA-256 of the body.\n",
     );
-    console.log("| handler | callbacks/s | p50 | p99 |");
-    console.log("| --- | ---: | ---: | ---: |");
+    console.log("| handler | callbacks/s | p50 | p99 | CPU per callback (this process) |");
+    console.log("| --- | ---: | ---: | ---: | ---: |");
     for (const [name, r] of [
       ["relay", ours],
       ["naive", theirs],
     ] as const) {
       console.log(
-        `| ${name} | ${fmt(r?.perSecond ?? Number.NaN, 0)} | ${fmt(r?.p50 ?? Number.NaN, 2)} ms | ${fmt(r?.p99 ?? Number.NaN, 2)} ms |`,
+        `| ${name} | ${fmt(r?.perSecond ?? Number.NaN, 0)} | ${fmt(r?.p50 ?? Number.NaN, 2)} ms | ${fmt(r?.p99 ?? Number.NaN, 2)} ms | ${fmt(r?.cpuUs ?? Number.NaN, 0)} us |`,
       );
     }
     const ratio = median(ratios);
+    console.log(
+      `\nThroughput ratio relay / naive per round pair: ${ratios.map((r) => fmt(r, 2)).join(", ")}.`,
+    );
     summary.push({
       measure: `5. Throughput at concurrency ${CONCURRENCY} into fauxqs (p50 / p99)`,
       relay: `${fmt(ours?.perSecond ?? Number.NaN, 0)}/s (${fmt(ours?.p50 ?? Number.NaN, 1)} / ${fmt(ours?.p99 ?? Number.NaN, 1)} ms)`,

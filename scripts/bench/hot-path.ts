@@ -2,6 +2,7 @@
  * The CPU-bound part of a callback, relay against naive, on the same API Gateway events: what
  * `npm run bench` times and what `--cpu-prof` profiles. No I/O on either side.
  */
+import { hash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { MAX_BODY_BYTES } from "../../lib/ingest-handler.ts";
 import { normaliseCallback } from "../../lib/normalise.ts";
@@ -75,6 +76,17 @@ export function relayHotPath(event: APIGatewayProxyEventV2): number {
 /** The naive handler's hot path: decode, `URLSearchParams`, `twilio.validateRequest`. */
 export function naiveHotPath(event: APIGatewayProxyEventV2): number {
   return naiveVerify(event, LOCAL_AUTH_TOKEN)?.body.length ?? 0;
+}
+
+/**
+ * The naive handler's hot path and the message it then sends: the parameters as JSON, and on a
+ * FIFO queue a SHA-256 of the body as deduplication id. For context only: the target compares
+ * against {@link naiveHotPath}.
+ */
+export function naiveHotPathWithMessage(event: APIGatewayProxyEventV2): number {
+  const request = naiveVerify(event, LOCAL_AUTH_TOKEN);
+  if (!request) return 0;
+  return JSON.stringify(request.params).length + hash("sha256", request.body, "hex").length;
 }
 
 /** CPU microseconds per call of `op` over `events` (one pass), from `process.cpuUsage`. */

@@ -4,7 +4,7 @@
  * FIFO queue it needs a group id and a deduplication id: the resource SID and a SHA-256 of the
  * body, what a user would naturally reach for. No schema, no event id, no logging.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import twilio from "twilio";
@@ -53,7 +53,7 @@ export function createNaiveHandler(options: NaiveHandlerOptions) {
         ...(fifo
           ? {
               MessageGroupId: params.MediaProcessorSid ?? params.PlayerStreamerSid ?? "twilio",
-              MessageDeduplicationId: createHash("sha256").update(body).digest("hex"),
+              MessageDeduplicationId: hash("sha256", body, "hex"),
             }
           : {}),
       }),
