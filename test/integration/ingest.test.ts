@@ -157,6 +157,42 @@ describe("queue behaviour", () => {
     expect(messages[0]?.Attributes?.MessageGroupId).toBe(params.CompositionSid);
   });
 
+  it("relays characters SQS refuses raw (U+FFFE, U+FFFF, and astral ones in fauxqs) intact", async () => {
+    // Prepare: SQS takes only #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF in a body
+    const handler = handlerFor(fifoUrl);
+    const odd = "\ufffe\uffff \u{1f600} \u0001\u001f \ud7ff\ue000 é";
+    const params = { ...fresh("stream-started"), Note: odd };
+
+    // Act
+    const response = await handler(signedCallback({ params }));
+    const messages = await drainQueue(sqs.client, fifoUrl);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(messages).toHaveLength(1);
+    const event = StatusEventSchema.parse(JSON.parse(messages[0]?.Body ?? ""));
+    expect(event.data.unrecognizedParameters.Note).toBe(odd);
+  });
+
+  it("relays an unknown resource whose AccountSid SQS could not carry as an attribute", async () => {
+    // Prepare
+    const handler = handlerFor(fifoUrl);
+    const params = {
+      AccountSid: "AC\uffff\u0001",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "widget-done",
+    };
+
+    // Act
+    const response = await handler(signedCallback({ params }));
+    const messages = await drainQueue(sqs.client, fifoUrl);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(attribute(messages[0], "accountSid")).toBeUndefined();
+    expect(JSON.parse(messages[0]?.Body ?? "").data.accountSid).toBe(params.AccountSid);
+  });
+
   it("answers 503 when SQS refuses, within the publish budget", async () => {
     const handler = handlerFor(`${sqs.endpoint}/000000000000/missing.fifo`, 3000);
     const started = Date.now();
