@@ -153,6 +153,10 @@ function startOffline(options: {
       String(options.port),
       "--lambdaPort",
       String(options.lambdaPort),
+      // serverless-offline 13 answers an invocation over the function's timeout with 200 (HTTP
+      // API) and keeps the worker it killed in its pool, to swallow later requests the same way:
+      // callbacks acknowledged and lost. The function bounds its own SQS and SSM calls anyway.
+      "--noTimeout",
     ],
     {
       cwd: ROOT,
