@@ -5,7 +5,7 @@
  * messages it stores are not the handler's memory), and its resident memory (and the heap it
  * uses, both read after full garbage collections) grows by less than 16 MiB.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -42,6 +42,7 @@ let workDir: string;
 let taskDir: string;
 let eventsFile: string;
 let logFile: string;
+let running: ChildProcess | undefined;
 
 beforeAll(async () => {
   sqs = await startLocalSqs();
@@ -65,6 +66,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Only if the test failed before the child finished.
+  if (running && running.exitCode === null && running.signalCode === null) running.kill("SIGKILL");
   await sqs?.stop();
   sqs?.client.destroy();
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -95,6 +98,7 @@ function invokeMany(): Promise<{ result: InvokeManyResult; stderr: string }> {
     },
   );
   closeSync(stdout);
+  running = child;
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
