@@ -39,8 +39,10 @@ const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 /**
  * Decodes an API Gateway event into a {@link CallbackRequest}.
  * @throws MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError, BadRequestError
+ *   (also for an event that is not an API Gateway HTTP event at all)
  */
 export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): CallbackRequest {
+  assertEventShape(event);
   const v2 = isV2(event);
   const method = (v2 ? event.requestContext?.http?.method : event.httpMethod)?.toUpperCase() ?? "";
   if (method !== "GET" && method !== "POST") throw new MethodNotAllowedError(method || "(none)");
@@ -121,6 +123,72 @@ function parseFormFast(text: string): Map<string, string[]> | undefined {
 function decodeFormComponent(component: string): string {
   const spaced = component.includes("+") ? component.replaceAll("+", " ") : component;
   return spaced.includes("%") ? decodeURIComponent(spaced) : spaced;
+}
+
+// API Gateway fills every field the relay reads with a string (or leaves it out); anything else
+// is not an HTTP request but a broken integration or a direct invocation: a 400 naming the field,
+// rather than a TypeError and a 500.
+function assertEventShape(event: unknown): asserts event is ApiGatewayEvent {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) {
+    throw notAnHttpEvent("the event is not an object");
+  }
+  const e = event as Record<string, unknown>;
+  const context = e.requestContext;
+  objectOrAbsent(context, "requestContext");
+  const c = (context ?? {}) as Record<string, unknown>;
+  objectOrAbsent(c.http, "requestContext.http");
+  const http = (c.http ?? {}) as Record<string, unknown>;
+  for (const [value, name] of [
+    [e.version, "version"],
+    [e.httpMethod, "httpMethod"],
+    [http.method, "requestContext.http.method"],
+    [e.rawPath, "rawPath"],
+    [e.rawQueryString, "rawQueryString"],
+    [e.path, "path"],
+    [c.path, "requestContext.path"],
+    [c.domainName, "requestContext.domainName"],
+    [e.body, "body"],
+  ] as const) {
+    if (value !== undefined && value !== null && typeof value !== "string") {
+      throw notAnHttpEvent(`${name} is not a string`);
+    }
+  }
+  if (e.isBase64Encoded !== undefined && typeof e.isBase64Encoded !== "boolean") {
+    throw notAnHttpEvent("isBase64Encoded is not a boolean");
+  }
+  stringValues(e.headers, "headers");
+  stringValues(e.queryStringParameters, "queryStringParameters");
+  objectOrAbsent(e.multiValueQueryStringParameters, "multiValueQueryStringParameters");
+  for (const values of Object.values((e.multiValueQueryStringParameters ?? {}) as object)) {
+    if (!Array.isArray(values) || values.some((value) => typeof value !== "string")) {
+      throw notAnHttpEvent(
+        "multiValueQueryStringParameters holds a value that is not a list of strings",
+      );
+    }
+  }
+}
+
+function notAnHttpEvent(problem: string): BadRequestError {
+  return new BadRequestError([`not an API Gateway HTTP event: ${problem}`]);
+}
+
+function objectOrAbsent(value: unknown, name: string): void {
+  if (
+    value !== undefined &&
+    value !== null &&
+    (typeof value !== "object" || Array.isArray(value))
+  ) {
+    throw notAnHttpEvent(`${name} is not an object`);
+  }
+}
+
+function stringValues(value: unknown, name: string): void {
+  objectOrAbsent(value, name);
+  for (const item of Object.values((value ?? {}) as object)) {
+    if (item !== undefined && item !== null && typeof item !== "string") {
+      throw notAnHttpEvent(`${name} holds a value that is not a string`);
+    }
+  }
 }
 
 function isV2(event: ApiGatewayEvent): event is APIGatewayProxyEventV2 {

@@ -341,16 +341,18 @@ describe("ingest handler, property-based", () => {
     );
   });
 
-  it("answers an event with a field of the wrong type without throwing: 2xx, 4xx, or a bare 500", async () => {
-    const statuses = new Map<number, number>();
+  it("answers an event with a field of the wrong type 400, naming the field, or on its merits", async () => {
+    let shapeRefusals = 0;
+    let runsSeen = 0;
     await fc.assert(
       fc.asyncProperty(wrongTypeEvent, async (event) => {
         // Act
         const { response, published } = await answer(event);
 
-        // Assess: no HTTP caller can send this (API Gateway fills these fields with strings), so
-        // a 500 without details is allowed, as for an event that is not an HTTP request at all.
-        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+        // Assess: no HTTP caller can send this (API Gateway fills these fields with strings); an
+        // empty object where one is expected is still an event, judged on its merits.
+        runsSeen += 1;
+        expect(response.statusCode).toBeLessThan(500);
         if (response.statusCode === 200) {
           expect(published).toHaveLength(1);
           expect(StatusEventSchema.safeParse(published[0]).success).toBe(true);
@@ -358,18 +360,14 @@ describe("ingest handler, property-based", () => {
         }
         const body = expectJsonError(response);
         expect(published).toEqual([]);
-        expect(response.statusCode).toBeGreaterThanOrEqual(400);
-        if (response.statusCode >= 500) {
-          expect(response.statusCode).toBe(500);
-          expect(body).toEqual({ error: "InternalError", message: "internal error" });
+        if (String(body.message).includes("not an API Gateway HTTP event")) {
+          expect(response.statusCode).toBe(400);
+          shapeRefusals += 1;
         }
       }),
       { numRuns: runs(400) },
     );
-    // Most such events are still refused or accepted on their merits; only some reach a 500.
-    const refused = [...statuses].filter(([status]) => status < 500);
-    expect(refused.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(
-      statuses.get(500) ?? 0,
-    );
+    // Most such events are refused for their shape, before anything else is read.
+    expect(shapeRefusals).toBeGreaterThan(runsSeen / 2);
   });
 });

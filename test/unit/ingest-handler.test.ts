@@ -179,13 +179,16 @@ describe("ingest handler", () => {
     expect(line?.attributes.eventId).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("answers 500 without details to an event it cannot read at all", async () => {
-    const { handler } = setup();
+  it("answers 400 to an event that is not an API Gateway HTTP event at all", async () => {
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher });
     const response = await handler(null as never);
-    expect(response.statusCode).toBe(500);
-    expect(response.body).toBe(
-      JSON.stringify({ error: "InternalError", message: "internal error" }),
-    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: "BadRequestError",
+      problems: ["not an API Gateway HTTP event: the event is not an object"],
+    });
+    expect(publisher.events).toEqual([]);
   });
 });
 

@@ -144,4 +144,31 @@ describe("decodeRequest", () => {
     };
     expect(() => decodeRequest(noHost, OPTIONS)).toThrow(BadRequestError);
   });
+
+  it.each([
+    ["the event is not an object", null],
+    ["body is not a string", { body: 42 }],
+    ["isBase64Encoded is not a boolean", { isBase64Encoded: "true" }],
+    ["headers holds a value that is not a string", { headers: { host: ["a", "b"] } }],
+    ["requestContext.http is not an object", { requestContext: { http: "POST" } }],
+    ["rawQueryString is not a string", { rawQueryString: { a: "1" } }],
+  ])("refuses an event where %s with 400 naming it", (problem, change) => {
+    // Prepare
+    const event = change === null ? null : { ...signedCallback(), ...change };
+    // Act
+    const attempt = () => decodeRequest(event as never, OPTIONS);
+    // Assess
+    expect(attempt).toThrow(BadRequestError);
+    expect(attempt).toThrow(`not an API Gateway HTTP event: ${problem}`);
+  });
+
+  it("treats a header whose value is null as absent", () => {
+    // Prepare
+    const event = signedCallback() as APIGatewayProxyEventV2;
+    const withNull = { ...event, headers: { ...event.headers, "x-forwarded-proto": null } };
+    // Act
+    const request = decodeRequest(withNull as never, OPTIONS);
+    // Assess
+    expect(request.url).toBe(API_URL);
+  });
 });
