@@ -126,8 +126,12 @@ function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
     unrecognizedParameters: unrecognized(params, mapped),
   };
   // Without the fields that identify a known callback, the id covers every parameter, so a
-  // retried delivery still gets the same id.
-  const canonical = [...params.keys()].sort().map((name) => [name, params.get(name)]);
+  // retried delivery still gets the same id. Values as the signature covers them (each distinct
+  // value once, sorted): a replay that repeats or reorders a value is the same callback.
+  const canonical = [...params.keys()].sort().map((name) => {
+    const values = params.get(name) ?? [];
+    return [name, values.length === 1 ? values : [...new Set(values)].sort()];
+  });
   return {
     specversion: "1.0",
     id: eventId([JSON.stringify(canonical)]),

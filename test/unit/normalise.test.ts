@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BadRequestError } from "../../lib/errors.ts";
 import { normaliseCallback } from "../../lib/normalise.ts";
 import { StatusEventSchema } from "../../lib/schemas.ts";
+import { computeTwilioSignature } from "../../lib/signature.ts";
 import {
   ACCOUNT_SID,
   type CallbackEventName,
@@ -109,6 +110,24 @@ describe("normaliseCallback", () => {
     );
     expect(again.id).toBe(first.id);
     expect(later.id).not.toBe(first.id);
+  });
+
+  it("gives an unknown resource's callback one id for every body with the same signature", () => {
+    // Prepare: Twilio signs each distinct value of a repeated parameter once, in sorted order
+    const url = "https://relay.example/status-callbacks";
+    const bodies = [
+      { WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["b", "a"] },
+      { WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["a", "b"] },
+      { WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["b", "a", "b"] },
+    ];
+    const signatures = bodies.map((body) => computeTwilioSignature("token", url, params(body)));
+    // Act
+    const ids = bodies.map((body) => normalise(body).id);
+    const other = normalise({ ...bodies[0], Tag: ["a", "c"] }).id;
+    // Assess
+    expect(new Set(signatures).size).toBe(1);
+    expect(new Set(ids).size).toBe(1);
+    expect(other).not.toBe(ids[0]);
   });
 
   it("carries parameters the schema does not know verbatim, repeated ones as lists", () => {
