@@ -144,24 +144,7 @@ function remember(seen: Set<string>, id: string): void {
 // maxReceiveCount into the dead-letter queue.
 async function untilQueueGrows(options: TailOptions): Promise<void> {
   const { client, queueUrl, signal } = options;
-  const size = async () => {
-    const { Attributes: a = {} } = await client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          "ApproximateNumberOfMessages",
-          "ApproximateNumberOfMessagesNotVisible",
-          "ApproximateNumberOfMessagesDelayed",
-        ],
-      }),
-      { abortSignal: signal },
-    );
-    return (
-      Number(a.ApproximateNumberOfMessages ?? 0) +
-      Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-    );
-  };
+  const size = async () => total(await queueCounts(client, queueUrl, signal));
   let baseline = await size();
   let grown = false;
   while (!signal.aborted) {
@@ -184,4 +167,44 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+export interface QueueCounts {
+  /** Ready to be received. */
+  readonly visible: number;
+  /** Received by someone and not yet deleted or released. */
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/**
+ * The queue's message counts, from its attributes: no receive, so nothing counts towards
+ * `maxReceiveCount`. Approximate on SQS, exact on fauxqs.
+ */
+export async function queueCounts(
+  client: SQSClient,
+  queueUrl: string,
+  signal?: AbortSignal,
+): Promise<QueueCounts> {
+  const { Attributes: a = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+    signal ? { abortSignal: signal } : {},
+  );
+  return {
+    visible: Number(a.ApproximateNumberOfMessages ?? Number.NaN),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? Number.NaN),
+    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? Number.NaN),
+  };
+}
+
+/** All messages the queue holds: visible, in flight and delayed. */
+export function total(counts: QueueCounts): number {
+  return counts.visible + counts.inFlight + counts.delayed;
 }

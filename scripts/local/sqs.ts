@@ -93,18 +93,32 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
 export async function drainQueue(client: SQSClient, queueUrl: string): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: 30,
-        MessageAttributeNames: ["All"],
-        MessageSystemAttributeNames: ["All"],
-      }),
-    );
-    if (Messages.length === 0) return messages;
-    messages.push(...Messages);
+    const batch = await takeBatch(client, queueUrl);
+    if (batch.length === 0) return messages;
+    messages.push(...batch);
+  }
+}
+
+/**
+ * Receives up to ten messages, with all attributes, and deletes them: one step of a drain. Empty
+ * when nothing can be received right now.
+ */
+export async function takeBatch(
+  client: SQSClient,
+  queueUrl: string,
+  visibilityTimeoutSeconds = 30,
+): Promise<Message[]> {
+  const { Messages = [] } = await client.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: visibilityTimeoutSeconds,
+      MessageAttributeNames: ["All"],
+      MessageSystemAttributeNames: ["All"],
+    }),
+  );
+  if (Messages.length > 0) {
     await client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -115,4 +129,5 @@ export async function drainQueue(client: SQSClient, queueUrl: string): Promise<M
       }),
     );
   }
+  return Messages;
 }

@@ -3,44 +3,11 @@
  * where SQS says "approximate"), and every message on it, even while another reader (the
  * `npm start --keep` tail) briefly holds some of them.
  */
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { Message, SQSClient } from "@aws-sdk/client-sqs";
+import { queueCounts, total } from "../../scripts/local/queue-tail.ts";
+import { takeBatch } from "../../scripts/local/sqs.ts";
 
-export interface QueueCounts {
-  readonly visible: number;
-  /** Received by someone and not yet deleted or released. */
-  readonly inFlight: number;
-  readonly delayed: number;
-}
-
-/** The queue's message counts, from its attributes (no receive, so nothing is counted against them). */
-export async function queueCounts(client: SQSClient, queueUrl: string): Promise<QueueCounts> {
-  const { Attributes: a = {} } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-  );
-  return {
-    visible: Number(a.ApproximateNumberOfMessages ?? Number.NaN),
-    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? Number.NaN),
-    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? Number.NaN),
-  };
-}
-
-/** All messages the queue holds: visible, in flight and delayed. */
-export function total(counts: QueueCounts): number {
-  return counts.visible + counts.inFlight + counts.delayed;
-}
+export { type QueueCounts, queueCounts, total } from "../../scripts/local/queue-tail.ts";
 
 /**
  * Receives and deletes every message on the queue, with all attributes, until the queue holds
@@ -57,27 +24,9 @@ export async function drainEverything(
   const deadline = Date.now() + timeoutMs;
   const reader = async () => {
     for (;;) {
-      const { Messages = [] } = await client.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          VisibilityTimeout: 60,
-          MessageAttributeNames: ["All"],
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      if (Messages.length > 0) {
-        messages.push(...Messages);
-        await client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: Messages.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.ReceiptHandle,
-            })),
-          }),
-        );
+      const batch = await takeBatch(client, queueUrl, 60);
+      if (batch.length > 0) {
+        messages.push(...batch);
         continue;
       }
       if (total(await queueCounts(client, queueUrl)) === 0) return;
