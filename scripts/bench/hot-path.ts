@@ -6,7 +6,7 @@ import { hash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { MAX_BODY_BYTES } from "../../lib/ingest-handler.ts";
 import { normaliseCallback } from "../../lib/normalise.ts";
-import { decodeRequest } from "../../lib/request.ts";
+import { type CallbackRequest, decodeRequest } from "../../lib/request.ts";
 import { verifyTwilioSignature } from "../../lib/signature.ts";
 import { sqsMessage } from "../../lib/sqs-publisher.ts";
 import {
@@ -61,14 +61,8 @@ export function forgedCallbacks(count: number): APIGatewayProxyEventV2[] {
  * its JSON body. Returns the message body's length (a valid callback) or 0 (refused).
  */
 export function relayHotPath(event: APIGatewayProxyEventV2): number {
-  const request = decodeRequest(event, { publicUrl: undefined, maxBodyBytes: MAX_BODY_BYTES });
-  const verdict = verifyTwilioSignature({
-    url: request.url,
-    params: request.signedParams,
-    signature: request.signature,
-    tokens: TOKENS,
-  });
-  if (!verdict.valid) return 0;
+  const request = verifiedRequest(event);
+  if (request === undefined) return 0;
   const statusEvent = normaliseCallback(request.params, clock);
   return sqsMessage(statusEvent, QUEUE_URL, true).MessageBody?.length ?? 0;
 }
@@ -78,6 +72,11 @@ export function relayHotPath(event: APIGatewayProxyEventV2): number {
  * context: the rest (schema, event id, CloudEvent JSON) is work the naive handler never does.
  */
 export function relayDecodeAndVerify(event: APIGatewayProxyEventV2): number {
+  return verifiedRequest(event)?.params.size ?? 0;
+}
+
+// Decode and verify, as the handler does: the request if its signature is valid.
+function verifiedRequest(event: APIGatewayProxyEventV2): CallbackRequest | undefined {
   const request = decodeRequest(event, { publicUrl: undefined, maxBodyBytes: MAX_BODY_BYTES });
   const verdict = verifyTwilioSignature({
     url: request.url,
@@ -85,7 +84,7 @@ export function relayDecodeAndVerify(event: APIGatewayProxyEventV2): number {
     signature: request.signature,
     tokens: TOKENS,
   });
-  return verdict.valid ? request.params.size : 0;
+  return verdict.valid ? request : undefined;
 }
 
 /** The naive handler's hot path: decode, `URLSearchParams`, `twilio.validateRequest`. */
