@@ -2,10 +2,10 @@
  * `npm run tail` against a local SQS server (fauxqs): prints each event once, leaves messages on
  * the queue by default and consumes them with --delete, and stops cleanly on Ctrl-C.
  */
-import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqsMessage } from "../../lib/sqs-publisher.ts";
-import { PEEK_VISIBILITY_SECONDS } from "../../scripts/local/queue-tail.ts";
+import { PEEK_VISIBILITY_SECONDS, queueCounts } from "../../scripts/local/queue-tail.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,
@@ -13,6 +13,7 @@ import {
   type LocalSqs,
   startLocalSqs,
 } from "../../scripts/local/sqs.ts";
+import { ALL_EVENTS } from "../fixtures/callbacks.ts";
 import { runScript } from "../helpers/child-process.ts";
 import { statusEvent } from "../helpers/status-events.ts";
 
@@ -26,19 +27,10 @@ afterAll(async () => {
   await sqs?.stop();
 });
 
-const SIX = [
-  "media-processor-started",
-  "media-processor-ended",
-  "media-processor-failed",
-  "stream-started",
-  "stream-ended",
-  "stream-failed",
-] as const;
-
 /** A fresh queue (FIFO unless `fifo` is false) holding the six events of two resources. */
 async function queueWithSixEvents(name: string, fifo = true): Promise<string> {
   const { queueUrl } = await sqs.createQueues(name, { fifo });
-  for (const event of SIX) {
+  for (const event of ALL_EVENTS) {
     await sqs.client.send(new SendMessageCommand(sqsMessage(statusEvent(event), queueUrl, fifo)));
   }
   return queueUrl;
@@ -159,16 +151,8 @@ describe("npm run tail", () => {
       "com.twilio.media.media-processor.failed",
     ]);
     expect(printed).toHaveLength(6);
-    const { Attributes } = await sqs.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-      }),
-    );
-    expect(Attributes).toEqual({
-      ApproximateNumberOfMessages: "0",
-      ApproximateNumberOfMessagesNotVisible: "0",
-    });
+    const { visible, inFlight } = await queueCounts(sqs.client, queueUrl);
+    expect({ visible, inFlight }).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it("with --json prints each message body raw, one per line", async () => {

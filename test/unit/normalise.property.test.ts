@@ -10,7 +10,7 @@ import { BadRequestError } from "../../lib/errors.ts";
 import { normaliseCallback } from "../../lib/normalise.ts";
 import { type StatusEvent, StatusEventSchema } from "../../lib/schemas.ts";
 import type { Params } from "../../lib/signature.ts";
-import { callbackParams } from "../fixtures/callbacks.ts";
+import { ALL_EVENTS, callbackParams } from "../fixtures/callbacks.ts";
 import {
   deepJson,
   KNOWN_PARAMETERS,
@@ -26,14 +26,7 @@ const BOUND_MS = 1_000;
 /** A realistic callback, with some parameters replaced, added, repeated or removed. */
 const mutatedCallback: fc.Arbitrary<Params> = fc
   .record({
-    event: fc.constantFrom(
-      "media-processor-started",
-      "media-processor-ended",
-      "media-processor-failed",
-      "stream-started",
-      "stream-ended",
-      "stream-failed",
-    ),
+    event: fc.constantFrom(...ALL_EVENTS),
     replace: fc.dictionary(fc.constantFrom(...KNOWN_PARAMETERS), parameterValue, { maxKeys: 3 }),
     add: fc.array(fc.tuple(parameterName, parameterValue), { maxLength: 4 }),
     repeat: fc.option(fc.constantFrom(...KNOWN_PARAMETERS), { nil: undefined }),
