@@ -37,7 +37,9 @@ export function enforceCallbackPolicy(event: StatusEvent, policy: CallbackPolicy
     }
   }
   if (maxCallbackAgeMs !== undefined && timestamp !== undefined) {
-    if (!commonParameters.Timestamp.safeParse(timestamp).success) return;
+    // A known resource's Timestamp passed its schema already; an unknown resource's may be anything.
+    const checked = event.data.resourceType !== "unknown";
+    if (!checked && !commonParameters.Timestamp.safeParse(timestamp).success) return;
     const ageMs = now.getTime() - Date.parse(timestamp);
     const limitMs = maxCallbackAgeMs + CLOCK_SKEW_ALLOWANCE_MS;
     if (ageMs > limitMs) {
