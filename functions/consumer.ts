@@ -2,9 +2,10 @@
  * Example consumer, Lambda entry point: SQS (ReportBatchItemFailures) -> one log line per event.
  * Replace the callback with your own work; a throw retries that record alone.
  */
-import { formatStatusEvent } from "../lib/event-format.ts";
-import { createLogger } from "../lib/logger.ts";
-import { createStatusEventBatchHandler } from "../lib/sqs-batch.ts";
+
+import { createStatusEventBatchHandler } from "../lib/consumer/batch-handler.ts";
+import { formatStatusEvent } from "../lib/events/summary.ts";
+import { createLogger } from "../lib/ingest/logger.ts";
 
 const logger = createLogger("twilio-status-relay-consumer");
 

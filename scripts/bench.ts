@@ -26,10 +26,12 @@ import {
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { build } from "esbuild";
 import twilio from "twilio";
-import { createIngestHandler } from "../lib/ingest-handler.ts";
-import { verifyTwilioSignature } from "../lib/signature.ts";
-import { createSqsClient, createSqsPublisher } from "../lib/sqs-publisher.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../test/fixtures/callbacks.ts";
+import { createSqsClient, createSqsPublisher } from "../lib/ingest/aws/sqs-publisher.ts";
+import { createIngestHandler } from "../lib/ingest/handler.ts";
+import { verifyTwilioSignature } from "../lib/ingest/signature.ts";
+import { BUNDLE_FILE, BUNDLE_SETTINGS, buildFunctions } from "../testing/local/build.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../testing/local/sqs.ts";
+import { callbackParams, LOCAL_AUTH_TOKEN } from "../testing/samples.ts";
 import {
   cpuPerCall,
   forgedCallbacks,
@@ -40,8 +42,6 @@ import {
   validCallbacks,
 } from "./bench/hot-path.ts";
 import { createNaiveHandler } from "./bench/naive-handler.ts";
-import { BUNDLE_FILE, BUNDLE_SETTINGS, buildFunctions } from "./build.ts";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./local/sqs.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const COLD_RUNS = Number(process.env.RUNS ?? 21);

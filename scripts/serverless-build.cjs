@@ -8,7 +8,7 @@
 class BuildFunctions {
   constructor(_serverless, _options, { log }) {
     const build = async () => {
-      const { buildFunctions } = await import("./build.ts");
+      const { buildFunctions } = await import("../testing/local/build.ts");
       const built = await buildFunctions();
       log.notice(
         `Built ${built.map((fn) => `${fn.name} (${Math.round(fn.zipBytes / 1024)} KiB)`).join(", ")}`,

@@ -3,9 +3,10 @@
  * the stack's queues, the ingest function behind serverless-offline, and a live tail printing
  * each event as it arrives. Ctrl-C stops everything.
  */
+
+import { startLocalLoop } from "../testing/local/loop.ts";
+import { DEFAULT_LOCAL_PORT } from "../testing/local/trigger-request.ts";
 import { commandLine } from "./local/cli.ts";
-import { startLocalLoop } from "./local/loop.ts";
-import { DEFAULT_LOCAL_PORT } from "./local/trigger-request.ts";
 
 const USAGE = `usage: npm start -- [--port N] [--json] [--keep] [--sqs-port N] [--verbose]
 

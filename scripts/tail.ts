@@ -4,8 +4,8 @@
  * settings (AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_PROFILE, ...). Ctrl-C stops it.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { tailQueue } from "../testing/local/queue-tail.ts";
 import { commandLine } from "./local/cli.ts";
-import { tailQueue } from "./local/queue-tail.ts";
 
 const USAGE = `usage: npm run tail -- [--queue-url URL] [--json] [--delete]
 

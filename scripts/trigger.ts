@@ -3,7 +3,7 @@
  * signed, realistic Twilio status callback to the local loop (default) or to a deployed stack,
  * and prints each status code and response. Exits 1 if any answer is not 2xx.
  */
-import { commandLine } from "./local/cli.ts";
+
 import {
   eventsNamed,
   LOCAL_AUTH_TOKEN,
@@ -11,7 +11,8 @@ import {
   sendTrigger,
   TRIGGER_EVENTS,
   triggerRequest,
-} from "./local/trigger-request.ts";
+} from "../testing/local/trigger-request.ts";
+import { commandLine } from "./local/cli.ts";
 
 const USAGE = `usage: npm run trigger -- <event|all> [--method GET|POST] [--url URL] [--token TOKEN]
 

@@ -4,19 +4,19 @@
  */
 import { hash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { MAX_BODY_BYTES } from "../../lib/ingest-handler.ts";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import { type CallbackRequest, decodeRequest } from "../../lib/request.ts";
-import { verifyTwilioSignature } from "../../lib/signature.ts";
-import { sqsMessage } from "../../lib/sqs-publisher.ts";
+import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { type CallbackRequest, decodeRequest } from "../../lib/ingest/decode.ts";
+import { MAX_BODY_BYTES } from "../../lib/ingest/handler.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
 import {
   ALL_EVENTS,
   callbackParams,
   LOCAL_AUTH_TOKEN,
   MEDIA_PROCESSOR_SID,
   PLAYER_STREAMER_SID,
-} from "../../test/fixtures/callbacks.ts";
-import { signedCallback } from "../../test/helpers/signed-callback.ts";
+} from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 import { naiveVerify } from "./naive-handler.ts";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";

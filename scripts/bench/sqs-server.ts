@@ -4,7 +4,7 @@
  * one FIFO queue per name given, prints `{ endpoint, queueUrls }` as one JSON line, and stops when
  * its standard input closes.
  */
-import { startLocalSqs } from "../local/sqs.ts";
+import { startLocalSqs } from "../../testing/local/sqs.ts";
 
 const names = process.argv.slice(2);
 const sqs = await startLocalSqs();

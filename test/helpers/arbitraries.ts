@@ -4,20 +4,20 @@
  * signed with the official `twilio` package (the oracle), and one-thing mutations of them.
  */
 import fc from "fast-check";
-import type { ApiGatewayEvent } from "../../lib/request.ts";
+import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import {
   ALL_EVENTS,
   type CallbackEventName,
   callbackParams,
   LOCAL_AUTH_TOKEN,
   PLAYER_STREAMER_ALIASES,
-} from "../fixtures/callbacks.ts";
+} from "../../testing/samples.ts";
 import {
   type FormParams,
   formBody,
   type SignedCallbackOptions,
   signedCallback,
-} from "./signed-callback.ts";
+} from "../../testing/signed-callback.ts";
 
 /** A second token of the relay, as during a rotation (`TWILIO_AUTH_TOKEN=primary,secondary`). */
 export const SECONDARY_AUTH_TOKEN = "0123456789abcdef0123456789abcdef";

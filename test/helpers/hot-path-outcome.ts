@@ -4,13 +4,14 @@
  * message and problems. Recorded once in `test/fixtures/hot-path-golden.json`, so that an
  * optimisation of that path is proven to change no output.
  */
-import { HttpError } from "../../lib/errors.ts";
-import { MAX_BODY_BYTES } from "../../lib/ingest-handler.ts";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import { type ApiGatewayEvent, decodeRequest } from "../../lib/request.ts";
-import { verifyTwilioSignature } from "../../lib/signature.ts";
-import { sqsMessage } from "../../lib/sqs-publisher.ts";
-import { LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+
+import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { type ApiGatewayEvent, decodeRequest } from "../../lib/ingest/decode.ts";
+import { HttpError } from "../../lib/ingest/errors.ts";
+import { MAX_BODY_BYTES } from "../../lib/ingest/handler.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
+import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 
 const FIXED_NOW = new Date("2026-11-27T12:00:00.000Z");
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";

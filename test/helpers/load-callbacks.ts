@@ -6,8 +6,12 @@
  */
 import { createHash } from "node:crypto";
 import twilio from "twilio";
-import { type CallbackEventName, callbackParams } from "../fixtures/callbacks.ts";
-import { formBody, type SignedCallbackOptions, signedCallback } from "./signed-callback.ts";
+import { type CallbackEventName, callbackParams } from "../../testing/samples.ts";
+import {
+  formBody,
+  type SignedCallbackOptions,
+  signedCallback,
+} from "../../testing/signed-callback.ts";
 
 /** One callback of a lifecycle: what Twilio sends, and what identifies the event it becomes. */
 export interface LifecycleCallback {

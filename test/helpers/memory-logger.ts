@@ -1,4 +1,4 @@
-import type { RelayLogger } from "../../lib/logger.ts";
+import type { RelayLogger } from "../../lib/ingest/logger.ts";
 
 export interface LogLine {
   readonly level: "debug" | "info" | "warn" | "error";

@@ -4,10 +4,10 @@
  * `npm start --keep` tail) briefly holds some of them.
  */
 import type { Message, SQSClient } from "@aws-sdk/client-sqs";
-import { queueCounts, total } from "../../scripts/local/queue-tail.ts";
-import { takeBatch } from "../../scripts/local/sqs.ts";
+import { queueCounts, total } from "../../testing/local/queue-tail.ts";
+import { takeBatch } from "../../testing/local/sqs.ts";
 
-export { type QueueCounts, queueCounts, total } from "../../scripts/local/queue-tail.ts";
+export { type QueueCounts, queueCounts, total } from "../../testing/local/queue-tail.ts";
 
 /**
  * Receives and deletes every message on the queue, with all attributes, until the queue holds

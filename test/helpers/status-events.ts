@@ -3,13 +3,13 @@
  * realistic callback fixtures, and SQS records carrying them as Lambda delivers them.
  */
 import type { SQSRecord } from "aws-lambda";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import type { StatusEvent } from "../../lib/schemas.ts";
+import type { StatusEvent } from "../../lib/events/schemas.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import {
   type CallbackEventName,
   type CallbackOverrides,
   callbackParams,
-} from "../fixtures/callbacks.ts";
+} from "../../testing/samples.ts";
 
 const CLOCK = () => new Date("2026-11-27T10:15:31.000Z");
 

@@ -10,17 +10,17 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLE_FILE, type BuiltFunction, buildFunctions } from "../../scripts/build.ts";
+import { BUNDLE_FILE, type BuiltFunction, buildFunctions } from "../../testing/local/build.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalSqs,
   startLocalSqs,
-} from "../../scripts/local/sqs.ts";
-import { readZip } from "../../scripts/zip.ts";
-import { LOCAL_AUTH_TOKEN, MEDIA_PROCESSOR_SID } from "../fixtures/callbacks.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
+} from "../../testing/local/sqs.ts";
+import { readZip } from "../../testing/local/zip.ts";
+import { LOCAL_AUTH_TOKEN, MEDIA_PROCESSOR_SID } from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 // The runtime the stack deploys to (nodejs24.x): the pinned Node 24, whatever runs the tests.

@@ -7,23 +7,29 @@
  */
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, type TestContext, vi } from "vitest";
-import { ServiceUnavailableError } from "../../lib/errors.ts";
-import type { HttpResponse } from "../../lib/http-response.ts";
-import { createIngestHandler, type IngestHandler } from "../../lib/ingest-handler.ts";
-import type { ApiGatewayEvent } from "../../lib/request.ts";
 import {
   createSqsClient,
   createSqsPublisher,
   PUBLISH_TIMEOUT_MS,
-} from "../../lib/sqs-publisher.ts";
-import { createSsmClient, SSM_READ_TIMEOUT_MS, ssmTokenSource } from "../../lib/ssm-tokens.ts";
+} from "../../lib/ingest/aws/sqs-publisher.ts";
+import {
+  createSsmClient,
+  SSM_READ_TIMEOUT_MS,
+  ssmTokenSource,
+} from "../../lib/ingest/aws/ssm-tokens.ts";
+import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
+import { ServiceUnavailableError } from "../../lib/ingest/errors.ts";
+import { createIngestHandler, type IngestHandler } from "../../lib/ingest/handler.ts";
+import type { HttpResponse } from "../../lib/ingest/responses.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalSqs,
   startLocalSqs,
-} from "../../scripts/local/sqs.ts";
+} from "../../testing/local/sqs.ts";
+import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 import {
   SQS_INTERNAL_ERROR,
   SQS_QUEUE_DOES_NOT_EXIST,
@@ -35,7 +41,6 @@ import {
   SSM_INVALID_KEY_ID,
   SSM_KMS_DECRYPT_DENIED,
 } from "../fixtures/aws-errors.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
 import { type FakeSsm, startFakeSsm } from "../helpers/fake-ssm.ts";
 import {
   type Fault,
@@ -49,7 +54,6 @@ import {
   startFaultProxy,
 } from "../helpers/fault-proxy.ts";
 import { type LogLine, memoryLogger } from "../helpers/memory-logger.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
 
 /**
  * Every queue fault is answered within this. Measured worst case: SQS hanging, 6.0 s, the

@@ -4,10 +4,10 @@
  */
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createIngestHandler, type IngestHandler } from "../../lib/ingest-handler.ts";
-import { StatusEventSchema } from "../../lib/schemas.ts";
-import { createSqsPublisher } from "../../lib/sqs-publisher.ts";
-import { drainQueue, type LocalSqs, startLocalSqs } from "../../scripts/local/sqs.ts";
+import { StatusEventSchema } from "../../lib/events/schemas.ts";
+import { createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { createIngestHandler, type IngestHandler } from "../../lib/ingest/handler.ts";
+import { drainQueue, type LocalSqs, startLocalSqs } from "../../testing/local/sqs.ts";
 import {
   ACCOUNT_SID,
   ALL_EVENTS,
@@ -15,9 +15,9 @@ import {
   callbackParams,
   LOCAL_AUTH_TOKEN,
   PLAYER_STREAMER_ALIASES,
-} from "../fixtures/callbacks.ts";
+} from "../../testing/samples.ts";
+import { type SignedCallbackOptions, signedCallback } from "../../testing/signed-callback.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import { type SignedCallbackOptions, signedCallback } from "../helpers/signed-callback.ts";
 
 let sqs: LocalSqs;
 let fifoUrl: string;

@@ -7,10 +7,10 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqsMessage } from "../../lib/sqs-publisher.ts";
-import { freePort, type LocalLoop, startLocalLoop } from "../../scripts/local/loop.ts";
-import { tailQueue } from "../../scripts/local/queue-tail.ts";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "../../scripts/local/sqs.ts";
+import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { freePort, type LocalLoop, startLocalLoop } from "../../testing/local/loop.ts";
+import { tailQueue } from "../../testing/local/queue-tail.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "../../testing/local/sqs.ts";
 import {
   type CallbackHttpRequest,
   httpRequest,

@@ -5,9 +5,9 @@
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/local/loop.ts";
-import { drainQueue, LOCAL_CREDENTIALS, LOCAL_REGION } from "../../scripts/local/sqs.ts";
-import { ALL_EVENTS, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import { freePort } from "../../testing/local/loop.ts";
+import { drainQueue, LOCAL_CREDENTIALS, LOCAL_REGION } from "../../testing/local/sqs.ts";
+import { ALL_EVENTS, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import {
   alive,
   descendants,

@@ -11,15 +11,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions } from "../../scripts/build.ts";
+import { buildFunctions } from "../../testing/local/build.ts";
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalSqs,
   startLocalSqs,
-} from "../../scripts/local/sqs.ts";
-import { readZip } from "../../scripts/zip.ts";
-import { LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+} from "../../testing/local/sqs.ts";
+import { readZip } from "../../testing/local/zip.ts";
+import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { NODE } from "../helpers/child-process.ts";
 import type { InvokeManyResult } from "../helpers/invoke-many.ts";
 import { apiGatewayEvent, lifecycleCallbacks } from "../helpers/load-callbacks.ts";

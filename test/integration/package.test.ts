@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEAD_LETTER_RETENTION_SECONDS, MAX_RECEIVE_COUNT } from "../../scripts/local/sqs.ts";
+import { DEAD_LETTER_RETENTION_SECONDS, MAX_RECEIVE_COUNT } from "../../testing/local/sqs.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const NODE_BIN = resolve(ROOT, "node_modules/.bin");

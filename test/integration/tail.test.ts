@@ -4,16 +4,16 @@
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqsMessage } from "../../lib/sqs-publisher.ts";
-import { PEEK_VISIBILITY_SECONDS, queueCounts } from "../../scripts/local/queue-tail.ts";
+import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { PEEK_VISIBILITY_SECONDS, queueCounts } from "../../testing/local/queue-tail.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalSqs,
   startLocalSqs,
-} from "../../scripts/local/sqs.ts";
-import { ALL_EVENTS } from "../fixtures/callbacks.ts";
+} from "../../testing/local/sqs.ts";
+import { ALL_EVENTS } from "../../testing/samples.ts";
 import { runScript } from "../helpers/child-process.ts";
 import { statusEvent } from "../helpers/status-events.ts";
 

@@ -14,16 +14,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApiGatewayEvent } from "../../lib/request.ts";
+import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalSqs,
   startLocalSqs,
-} from "../../scripts/local/sqs.ts";
-import { callbackParams } from "../fixtures/callbacks.ts";
+} from "../../testing/local/sqs.ts";
+import { callbackParams } from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 import { NODE, ROOT, run } from "../helpers/child-process.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
 
 const PRIMARY = "7f3e9a1c5b2d48e6a0c4f1b39d8e2a75";
 const SECONDARY = "c2a8e4f61b9d3075e8a1c6f4b2d9e037";

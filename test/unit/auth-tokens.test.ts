@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cachedTokens, staticTokens } from "../../lib/auth-tokens.ts";
-import { SecretError } from "../../lib/errors.ts";
+import { SecretError } from "../../lib/ingest/errors.ts";
+import { cachedTokens, staticTokens } from "../../lib/ingest/tokens.ts";
 
 function store(results: Array<readonly string[] | Error>) {
   let reads = 0;

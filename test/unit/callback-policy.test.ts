@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CLOCK_SKEW_ALLOWANCE_MS, enforceCallbackPolicy } from "../../lib/callback-policy.ts";
-import { AccountNotAllowedError, CallbackTooOldError } from "../../lib/errors.ts";
-import type { StatusEvent } from "../../lib/schemas.ts";
-import { ACCOUNT_SID, callbackParams } from "../fixtures/callbacks.ts";
+import type { StatusEvent } from "../../lib/events/schemas.ts";
+import { AccountNotAllowedError, CallbackTooOldError } from "../../lib/ingest/errors.ts";
+import { CLOCK_SKEW_ALLOWANCE_MS, enforceCallbackPolicy } from "../../lib/ingest/policy.ts";
+import { ACCOUNT_SID, callbackParams } from "../../testing/samples.ts";
 import { fromParams } from "../helpers/status-events.ts";
 
 const NOW = new Date("2026-11-27T12:00:00.000Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, splitTokens } from "../../lib/config.ts";
-import { ConfigError } from "../../lib/errors.ts";
+import { parseConfig, splitTokens } from "../../lib/ingest/config.ts";
+import { ConfigError } from "../../lib/ingest/errors.ts";
 
 const VALID = {
   QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo",

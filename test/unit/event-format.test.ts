@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatStatusEvent } from "../../lib/event-format.ts";
-import type { StatusEvent } from "../../lib/schemas.ts";
-import { ACCOUNT_SID, MEDIA_PROCESSOR_SID, PLAYER_STREAMER_SID } from "../fixtures/callbacks.ts";
+import type { StatusEvent } from "../../lib/events/schemas.ts";
+import { formatStatusEvent } from "../../lib/events/summary.ts";
+import { ACCOUNT_SID, MEDIA_PROCESSOR_SID, PLAYER_STREAMER_SID } from "../../testing/samples.ts";
 import { fromParams, statusEvent } from "../helpers/status-events.ts";
 
 describe("formatStatusEvent", () => {

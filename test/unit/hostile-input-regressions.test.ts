@@ -3,16 +3,16 @@
  * relay turned into an event it could not publish or a consumer could not read.
  */
 import { describe, expect, it } from "vitest";
-import { BadRequestError } from "../../lib/errors.ts";
-import { createIngestHandler } from "../../lib/ingest-handler.ts";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import type { EventPublisher } from "../../lib/publisher.ts";
-import { MAX_EXTENSION_CONTEXT_DEPTH } from "../../lib/resources/media-processor.ts";
-import { type StatusEvent, StatusEventSchema } from "../../lib/schemas.ts";
-import { sqsMessage } from "../../lib/sqs-publisher.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import { MAX_EXTENSION_CONTEXT_DEPTH } from "../../lib/events/resources/media-processor.ts";
+import { type StatusEvent, StatusEventSchema } from "../../lib/events/schemas.ts";
+import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { BadRequestError } from "../../lib/ingest/errors.ts";
+import { createIngestHandler } from "../../lib/ingest/handler.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import type { EventPublisher } from "../../lib/ingest/publisher.ts";
+import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
 
 const CLOCK = () => new Date("2026-11-27T12:00:00.000Z");
 

@@ -7,8 +7,8 @@ import {
   ServiceUnavailableError,
   SignatureMismatchError,
   UnsupportedMediaTypeError,
-} from "../../lib/errors.ts";
-import { acceptedResponse, errorResponse } from "../../lib/http-response.ts";
+} from "../../lib/ingest/errors.ts";
+import { acceptedResponse, errorResponse } from "../../lib/ingest/responses.ts";
 
 describe("errorResponse", () => {
   it.each([

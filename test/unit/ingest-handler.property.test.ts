@@ -7,11 +7,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createIngestHandler } from "../../lib/ingest-handler.ts";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import type { EventPublisher } from "../../lib/publisher.ts";
-import type { ApiGatewayEvent } from "../../lib/request.ts";
-import { type StatusEvent, StatusEventSchema } from "../../lib/schemas.ts";
+import { type StatusEvent, StatusEventSchema } from "../../lib/events/schemas.ts";
+import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
+import { createIngestHandler } from "../../lib/ingest/handler.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import type { EventPublisher } from "../../lib/ingest/publisher.ts";
+import type { FormParams } from "../../testing/signed-callback.ts";
 import {
   hostileEvent,
   LIMIT,
@@ -22,7 +23,6 @@ import {
   wrongTypeEvent,
 } from "../helpers/arbitraries.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import type { FormParams } from "../helpers/signed-callback.ts";
 
 const CLOCK = () => new Date("2026-11-27T12:00:00.000Z");
 // Generous: a call takes well under a millisecond; only a hang or a pathological case exceeds it.

@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { CallbackPolicy } from "../../lib/callback-policy.ts";
-import { ConfigError } from "../../lib/errors.ts";
-import { createIngestHandler, createUnconfiguredHandler } from "../../lib/ingest-handler.ts";
-import type { EventPublisher } from "../../lib/publisher.ts";
-import type { StatusEvent } from "../../lib/schemas.ts";
+import type { StatusEvent } from "../../lib/events/schemas.ts";
+import { ConfigError } from "../../lib/ingest/errors.ts";
+import { createIngestHandler, createUnconfiguredHandler } from "../../lib/ingest/handler.ts";
+import type { CallbackPolicy } from "../../lib/ingest/policy.ts";
+import type { EventPublisher } from "../../lib/ingest/publisher.ts";
 import {
   ACCOUNT_SID,
   callbackParams,
   LOCAL_AUTH_TOKEN,
   PLAYER_STREAMER_SID,
-} from "../fixtures/callbacks.ts";
+} from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
 
 const OTHER_TOKEN = "ffffffffffffffffffffffffffffffff";
 

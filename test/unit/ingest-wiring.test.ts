@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ingestHandlerFromEnvironment } from "../../lib/ingest-wiring.ts";
-import { LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
+import { ingestHandlerFromEnvironment } from "../../lib/ingest/wiring.ts";
+import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 
 // What the function logs at start-up (Powertools writes JSON lines to stdout and stderr).
 function captureOutput(): { text: () => string } {

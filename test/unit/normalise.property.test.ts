@@ -6,11 +6,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BadRequestError } from "../../lib/errors.ts";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import { type StatusEvent, StatusEventSchema } from "../../lib/schemas.ts";
-import type { Params } from "../../lib/signature.ts";
-import { ALL_EVENTS, callbackParams } from "../fixtures/callbacks.ts";
+import { type StatusEvent, StatusEventSchema } from "../../lib/events/schemas.ts";
+import { BadRequestError } from "../../lib/ingest/errors.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import type { Params } from "../../lib/ingest/signature.ts";
+import { ALL_EVENTS, callbackParams } from "../../testing/samples.ts";
 import {
   deepJson,
   KNOWN_PARAMETERS,

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BadRequestError } from "../../lib/errors.ts";
-import { normaliseCallback } from "../../lib/normalise.ts";
-import { StatusEventSchema } from "../../lib/schemas.ts";
-import { computeTwilioSignature } from "../../lib/signature.ts";
+import { StatusEventSchema } from "../../lib/events/schemas.ts";
+import { BadRequestError } from "../../lib/ingest/errors.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import { computeTwilioSignature } from "../../lib/ingest/signature.ts";
 import {
   ACCOUNT_SID,
   type CallbackEventName,
@@ -12,7 +12,7 @@ import {
   PLAYER_STREAMER_ALIASES,
   PLAYER_STREAMER_SID,
   ROOM_SID,
-} from "../fixtures/callbacks.ts";
+} from "../../testing/samples.ts";
 
 const NOW = new Date("2026-11-27T12:00:00.000Z");
 const clock = () => NOW;

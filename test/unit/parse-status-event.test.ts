@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvalidEventError } from "../../lib/errors.ts";
-import { parseStatusEvent } from "../../lib/parse-status-event.ts";
-import { ACCOUNT_SID, ALL_EVENTS, PLAYER_STREAMER_SID } from "../fixtures/callbacks.ts";
+import { parseStatusEvent } from "../../lib/events/parse.ts";
+import { InvalidEventError } from "../../lib/ingest/errors.ts";
+import { ACCOUNT_SID, ALL_EVENTS, PLAYER_STREAMER_SID } from "../../testing/samples.ts";
 import { fromParams, statusEvent } from "../helpers/status-events.ts";
 
 function errorOf(body: string): InvalidEventError {

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseForm } from "../../lib/request.ts";
-import { ALL_EVENTS, callbackParams } from "../fixtures/callbacks.ts";
-import { formBody } from "../helpers/signed-callback.ts";
+import { parseForm } from "../../lib/ingest/decode.ts";
+import { ALL_EVENTS, callbackParams } from "../../testing/samples.ts";
+import { formBody } from "../../testing/signed-callback.ts";
 
 // What parseForm must give: URLSearchParams' reading, grouped by name in order of appearance.
 function reference(text: string): [string, string[]][] {

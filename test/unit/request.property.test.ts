@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HttpError, PayloadTooLargeError } from "../../lib/errors.ts";
-import { type CallbackRequest, decodeRequest } from "../../lib/request.ts";
+import { type CallbackRequest, decodeRequest } from "../../lib/ingest/decode.ts";
+import { HttpError, PayloadTooLargeError } from "../../lib/ingest/errors.ts";
 import {
   bodyField,
   hostileEvent,

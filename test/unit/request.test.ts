@@ -1,14 +1,14 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { decodeRequest } from "../../lib/ingest/decode.ts";
 import {
   BadRequestError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
-} from "../../lib/errors.ts";
-import { decodeRequest } from "../../lib/request.ts";
-import { callbackParams } from "../fixtures/callbacks.ts";
-import { formBody, signedCallback } from "../helpers/signed-callback.ts";
+} from "../../lib/ingest/errors.ts";
+import { callbackParams } from "../../testing/samples.ts";
+import { formBody, signedCallback } from "../../testing/signed-callback.ts";
 
 const OPTIONS = { maxBodyBytes: 64 * 1024 };
 const API_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";

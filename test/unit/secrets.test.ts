@@ -5,15 +5,15 @@
  */
 import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
-import { parseConfig } from "../../lib/config.ts";
-import { createIngestHandler } from "../../lib/ingest-handler.ts";
-import { ingestHandlerFromEnvironment, tokensFromConfig } from "../../lib/ingest-wiring.ts";
-import type { EventPublisher } from "../../lib/publisher.ts";
-import type { StatusEvent } from "../../lib/schemas.ts";
-import { type GetParameterClient, ssmTokenSource } from "../../lib/ssm-tokens.ts";
-import { LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import type { StatusEvent } from "../../lib/events/schemas.ts";
+import { type GetParameterClient, ssmTokenSource } from "../../lib/ingest/aws/ssm-tokens.ts";
+import { parseConfig } from "../../lib/ingest/config.ts";
+import { createIngestHandler } from "../../lib/ingest/handler.ts";
+import type { EventPublisher } from "../../lib/ingest/publisher.ts";
+import { ingestHandlerFromEnvironment, tokensFromConfig } from "../../lib/ingest/wiring.ts";
+import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { signedCallback } from "../../testing/signed-callback.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import { signedCallback } from "../helpers/signed-callback.ts";
 
 const PARAMETER = "/twilio-status-relay/test/auth-token";
 const NEW_TOKEN = "22222222222222222222222222222222";

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hmacSha1Base64 } from "../../lib/signature.ts";
-import { LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import { hmacSha1Base64 } from "../../lib/ingest/signature.ts";
+import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 
 const reference = (key: string, data: string) =>
   createHmac("sha1", key).update(data, "utf8").digest("base64");

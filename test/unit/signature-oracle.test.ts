@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { parse as parseQuery, stringify as stringifyQuery } from "node:querystring";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
-import { verifyTwilioSignature } from "../../lib/signature.ts";
+import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
 
 type OracleParams = Record<string, string | string[]>;
 

@@ -8,7 +8,7 @@ import { parse as parseQuery, stringify as stringifyQuery } from "node:querystri
 import fc from "fast-check";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
-import { verifyTwilioSignature } from "../../lib/signature.ts";
+import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
 import { hostileText, parameterName, runs } from "../helpers/arbitraries.ts";
 
 type OracleParams = Record<string, string | string[]>;

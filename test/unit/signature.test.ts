@@ -4,8 +4,8 @@ import {
   computeTwilioSignature,
   signatureUrlCandidates,
   verifyTwilioSignature,
-} from "../../lib/signature.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+} from "../../lib/ingest/signature.ts";
+import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 
 const URL_ = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";
 const OTHER_TOKEN = "ffffffffffffffffffffffffffffffff";

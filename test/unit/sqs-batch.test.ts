@@ -1,8 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import type { RelayLogger } from "../../lib/logger.ts";
-import type { StatusEvent } from "../../lib/schemas.ts";
-import { createStatusEventBatchHandler } from "../../lib/sqs-batch.ts";
+import { createStatusEventBatchHandler } from "../../lib/consumer/batch-handler.ts";
+import type { StatusEvent } from "../../lib/events/schemas.ts";
+import type { RelayLogger } from "../../lib/ingest/logger.ts";
 import { sqsRecord, statusEvent } from "../helpers/status-events.ts";
 
 const SID_A = "ZX000000000000000000000000000000aa";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sqsJson, sqsMessage } from "../../lib/sqs-publisher.ts";
-import { ACCOUNT_SID } from "../fixtures/callbacks.ts";
+import { sqsJson, sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { ACCOUNT_SID } from "../../testing/samples.ts";
 import { fromParams } from "../helpers/status-events.ts";
 
 // SQS takes #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF (fauxqs not the last range);

@@ -4,8 +4,12 @@
  */
 import type { GetParameterCommand, GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { describe, expect, it } from "vitest";
-import { SecretError } from "../../lib/errors.ts";
-import { type GetParameterClient, ssmTokenLoader, ssmTokenSource } from "../../lib/ssm-tokens.ts";
+import {
+  type GetParameterClient,
+  ssmTokenLoader,
+  ssmTokenSource,
+} from "../../lib/ingest/aws/ssm-tokens.ts";
+import { SecretError } from "../../lib/ingest/errors.ts";
 
 const PARAMETER = "/twilio-status-relay/test/auth-token";
 

@@ -4,8 +4,8 @@ import {
   eventsNamed,
   localCallbackUrl,
   triggerRequest,
-} from "../../scripts/local/trigger-request.ts";
-import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+} from "../../testing/local/trigger-request.ts";
+import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 
 const TIMESTAMP = "2026-11-27T11:00:00.000Z";
 const DEPLOYED = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";

@@ -5,12 +5,12 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { hotPathCases } from "../../test/fixtures/hot-path-cases.ts";
-import { hotPathOutcome } from "../../test/helpers/hot-path-outcome.ts";
+import { hotPathCases } from "../fixtures/hot-path-cases.ts";
+import { hotPathOutcome } from "../helpers/hot-path-outcome.ts";
 
 const outcomes = Object.fromEntries(
   hotPathCases().map(([name, event]) => [name, hotPathOutcome(event)]),
 );
-const file = resolve(import.meta.dirname, "../../test/fixtures/hot-path-golden.json");
+const file = resolve(import.meta.dirname, "../fixtures/hot-path-golden.json");
 writeFileSync(file, `${JSON.stringify(outcomes, null, 2)}\n`);
 console.log(`${Object.keys(outcomes).length} outcomes -> ${file}`);

@@ -2,17 +2,14 @@
  * Production wiring of the ingest function from the environment: config, SQS client, tokens,
  * logger. Runs once per container, at start-up.
  */
-import type { TokenSource } from "./auth-tokens.ts";
+
+import { createSqsClient, createSqsPublisher } from "./aws/sqs-publisher.ts";
+import { createSsmClient, ssmTokenSource } from "./aws/ssm-tokens.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
-import {
-  createIngestHandler,
-  createUnconfiguredHandler,
-  type IngestHandler,
-} from "./ingest-handler.ts";
+import { createIngestHandler, createUnconfiguredHandler, type IngestHandler } from "./handler.ts";
 import { createLogger } from "./logger.ts";
-import { createSqsClient, createSqsPublisher } from "./sqs-publisher.ts";
-import { createSsmClient, ssmTokenSource } from "./ssm-tokens.ts";
+import type { TokenSource } from "./tokens.ts";
 
 /**
  * The token source the configuration asks for: the SSM SecureString named by

@@ -3,8 +3,8 @@
  * Exported for consumers: `StatusEventSchema` validates a message body, `StatusEvent` types it.
  */
 import * as z from "zod/mini";
+import { resources } from "./registry.ts";
 import { unrecognizedParametersSchema } from "./resources/define.ts";
-import { resources } from "./resources/registry.ts";
 
 /** `type` of a validly signed callback from a resource the relay does not know. */
 export const UNKNOWN_RESOURCE_TYPE = "com.twilio.status-callback.unknown";

@@ -9,9 +9,9 @@ import {
   SQSClient,
   type SQSClientConfig,
 } from "@aws-sdk/client-sqs";
-import { PublishError } from "./errors.ts";
-import type { EventPublisher } from "./publisher.ts";
-import type { StatusEvent } from "./schemas.ts";
+import type { StatusEvent } from "../../events/schemas.ts";
+import { PublishError } from "../errors.ts";
+import type { EventPublisher } from "../publisher.ts";
 
 /**
  * Time allowed for one publish, SDK retries included. Twilio gives up after 15 s; with the

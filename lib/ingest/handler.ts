@@ -2,9 +2,10 @@
  * The ingest function: verify, normalise, publish, answer. Built from its dependencies so that
  * tests and local tools run exactly what Lambda runs.
  */
-import { staticTokens, type TokenSource } from "./auth-tokens.ts";
-import { type CallbackPolicy, enforceCallbackPolicy } from "./callback-policy.ts";
+
+import type { StatusEvent } from "../events/schemas.ts";
 import type { Config } from "./config.ts";
+import { type ApiGatewayEvent, decodeRequest } from "./decode.ts";
 import {
   BadRequestError,
   type ConfigError,
@@ -13,13 +14,13 @@ import {
   ServiceUnavailableError,
   SignatureMismatchError,
 } from "./errors.ts";
-import { acceptedResponse, errorResponse, type HttpResponse } from "./http-response.ts";
 import type { RelayLogger } from "./logger.ts";
 import { normaliseCallback } from "./normalise.ts";
+import { type CallbackPolicy, enforceCallbackPolicy } from "./policy.ts";
 import type { EventPublisher } from "./publisher.ts";
-import { type ApiGatewayEvent, decodeRequest } from "./request.ts";
-import type { StatusEvent } from "./schemas.ts";
+import { acceptedResponse, errorResponse, type HttpResponse } from "./responses.ts";
 import { verifyTwilioSignature } from "./signature.ts";
+import { staticTokens, type TokenSource } from "./tokens.ts";
 
 /** Largest callback body accepted (64 KiB); Twilio's are well under 4 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;

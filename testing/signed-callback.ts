@@ -4,8 +4,8 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
 import twilio from "twilio";
-import type { ApiGatewayEvent } from "../../lib/request.ts";
-import { type CallbackEventName, callbackParams, LOCAL_AUTH_TOKEN } from "../fixtures/callbacks.ts";
+import type { ApiGatewayEvent } from "../lib/ingest/decode.ts";
+import { type CallbackEventName, callbackParams, LOCAL_AUTH_TOKEN } from "./samples.ts";
 
 export type FormParams = Record<string, string | string[]>;
 

@@ -11,8 +11,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { formatStatusEvent } from "../../lib/event-format.ts";
-import { parseStatusEvent } from "../../lib/parse-status-event.ts";
+import { parseStatusEvent } from "../../lib/events/parse.ts";
+import { formatStatusEvent } from "../../lib/events/summary.ts";
 
 /** Long-poll wait, the most SQS allows: an idle tail costs three requests a minute. */
 export const WAIT_TIME_SECONDS = 20;

@@ -11,9 +11,9 @@ import {
   SqsFifoPartialProcessorAsync,
 } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { RelayLogger } from "./logger.ts";
-import { parseStatusEvent } from "./parse-status-event.ts";
-import type { StatusEvent } from "./schemas.ts";
+import { parseStatusEvent } from "../events/parse.ts";
+import type { StatusEvent } from "../events/schemas.ts";
+import type { RelayLogger } from "../ingest/logger.ts";
 
 /** The consumer's work for one event; a rejection (or throw) fails that record alone. */
 export type StatusEventCallback = (event: StatusEvent, record: SQSRecord) => Promise<void> | void;

@@ -4,9 +4,10 @@
  * `Timestamp` (`MAX_CALLBACK_AGE_SECONDS`), which bounds how long a captured callback can be
  * replayed. Pure: the current time is passed in.
  */
+
+import { commonParameters } from "../events/resources/define.ts";
+import type { StatusEvent } from "../events/schemas.ts";
 import { AccountNotAllowedError, CallbackTooOldError } from "./errors.ts";
-import { commonParameters } from "./resources/define.ts";
-import type { StatusEvent } from "./schemas.ts";
 
 /**
  * Added to `MAX_CALLBACK_AGE_SECONDS`: Twilio's clock and Lambda's may disagree by a little, and a

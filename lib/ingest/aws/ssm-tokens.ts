@@ -8,9 +8,9 @@ import {
   type GetParameterCommandOutput,
   SSMClient,
 } from "@aws-sdk/client-ssm";
-import { cachedTokens, type TokenSource } from "./auth-tokens.ts";
-import { splitTokens } from "./config.ts";
-import { SecretError } from "./errors.ts";
+import { splitTokens } from "../config.ts";
+import { SecretError } from "../errors.ts";
+import { cachedTokens, type TokenSource } from "../tokens.ts";
 
 /**
  * Time allowed for one read, SDK retries included. With the publish bound (6 s) this keeps a

@@ -3,7 +3,7 @@
  * relay publishes, or an error that says why it is not one.
  */
 import type * as z from "zod/mini";
-import { InvalidEventError } from "./errors.ts";
+import { InvalidEventError } from "../ingest/errors.ts";
 import { type StatusEvent, StatusEventSchema } from "./schemas.ts";
 
 /** Longest excerpt of a foreign body quoted in an error, so a huge message stays readable. */

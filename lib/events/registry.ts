@@ -4,8 +4,8 @@
  * A validly signed callback for a resource not listed here is still relayed, as
  * `com.twilio.status-callback.unknown`.
  */
-import { mediaProcessor } from "./media-processor.ts";
-import { playerStreamer } from "./player-streamer.ts";
+import { mediaProcessor } from "./resources/media-processor.ts";
+import { playerStreamer } from "./resources/player-streamer.ts";
 
 export const resources = [mediaProcessor, playerStreamer] as const;
 

@@ -2,8 +2,13 @@
  * The requests `npm run trigger` sends: a realistic status callback for one event, signed as
  * Twilio signs it (`X-Twilio-Signature` over the URL, plus the form body of a POST).
  */
-import { computeTwilioSignature } from "../../lib/signature.ts";
-import { ALL_EVENTS, type CallbackEventName, callbackParams, LOCAL_AUTH_TOKEN } from "./samples.ts";
+import { computeTwilioSignature } from "../../lib/ingest/signature.ts";
+import {
+  ALL_EVENTS,
+  type CallbackEventName,
+  callbackParams,
+  LOCAL_AUTH_TOKEN,
+} from "../samples.ts";
 
 /** Port of the local endpoint `npm start` serves (and `--port` changes). */
 export const DEFAULT_LOCAL_PORT = 3000;

@@ -3,15 +3,15 @@
  * Pure: no AWS, no I/O; the clock is passed in.
  */
 import { hash } from "node:crypto";
-import { BadRequestError } from "./errors.ts";
-import type { ResourceDefinition } from "./resources/define.ts";
-import { findResource } from "./resources/registry.ts";
+import { findResource } from "../events/registry.ts";
+import type { ResourceDefinition } from "../events/resources/define.ts";
 import {
   type StatusEvent,
   UNKNOWN_RESOURCE_DATASCHEMA,
   UNKNOWN_RESOURCE_TYPE,
   type UnknownResourceData,
-} from "./schemas.ts";
+} from "../events/schemas.ts";
+import { BadRequestError } from "./errors.ts";
 import type { Params } from "./signature.ts";
 
 type Unrecognized = Record<string, string | string[]>;

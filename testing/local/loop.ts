@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { buildFunctions } from "../build.ts";
+import { buildFunctions } from "./build.ts";
 import { tailQueue } from "./queue-tail.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "./sqs.ts";
 import { CALLBACK_PATH, LOCAL_AUTH_TOKEN } from "./trigger-request.ts";
