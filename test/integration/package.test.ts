@@ -210,7 +210,7 @@ describe("npm run package, offline and without credentials", () => {
     // Act
     const [off, on] = [variables(defaults), variables(options)];
 
-    // Assess: an empty variable leaves a protection off (lib/config.ts)
+    // Assess: an empty variable leaves a protection off (lib/ingest/config.ts)
     expect(off.ALLOWED_ACCOUNT_SIDS).toBe("");
     expect(off.MAX_CALLBACK_AGE_SECONDS).toBe("");
     expect(on.ALLOWED_ACCOUNT_SIDS).toBe(ALLOWED_ACCOUNTS);
