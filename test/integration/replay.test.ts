@@ -22,7 +22,12 @@ import {
   type LocalSqs,
   startLocalSqs,
 } from "../../testing/local/sqs.ts";
-import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import {
+  ACCOUNT_SID,
+  ALL_EVENTS,
+  callbackParams,
+  LOCAL_AUTH_TOKEN,
+} from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
 import { captureOutput } from "../helpers/captured-output.ts";
 import { runScript } from "../helpers/child-process.ts";
@@ -58,7 +63,11 @@ beforeAll(async () => {
     credentials: LOCAL_CREDENTIALS,
   });
   const handler = createIngestHandler({
-    config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+    config: {
+      authTokens: [LOCAL_AUTH_TOKEN],
+      publicUrl: undefined,
+      allowedAccountSids: new Set([ACCOUNT_SID.toLowerCase()]),
+    },
     publisher: createSqsPublisher({ queueUrl, client: publisherClient }),
     clock: () => new Date(),
     logger: createLogger(),
@@ -82,6 +91,9 @@ beforeAll(async () => {
     // A signed callback the relay cannot read: logged for a human, not replayable.
     const malformed = { ...callbackParams("stream-ended"), Timestamp: "yesterday" };
     statuses.push((await handler(signedCallback({ params: malformed }))).statusCode);
+    // A callback from an account the policy does not allow: refused, logged whole.
+    const stranger = { ...callbackParams("stream-started"), AccountSid: `AC${"e".repeat(32)}` };
+    statuses.push((await handler(signedCallback({ params: stranger }))).statusCode);
     // SQS back, on the same port; a retry of one event gets through on its own.
     sqs = await startLocalSqs(port);
     const again = await sqs.createQueues(QUEUE_NAME);
@@ -100,9 +112,9 @@ afterAll(async () => {
 });
 
 describe("npm run replay, after SQS was down", () => {
-  it("the relay answered 503 to every callback it could not queue, 400 to the malformed one", () => {
+  it("the relay answered 503 to every callback it could not queue, 400 and 403 to those it refused", () => {
     // Assess
-    expect(statuses).toEqual([503, 503, 503, 503, 503, 503, 503, 400, 200]);
+    expect(statuses).toEqual([503, 503, 503, 503, 503, 503, 503, 400, 403, 200]);
   });
 
   it("without --send lists what it would send, counted by type, and sends nothing", async () => {
@@ -124,6 +136,10 @@ describe("npm run replay, after SQS was down", () => {
       if (event.id === retried.id) expect(out).not.toContain(event.id);
       else expect(out).toContain(event.id);
     }
+    expect(out).toMatch(/^callbacks refused by policy: 1 \(not replayed; /m);
+    expect(out).toMatch(
+      /^ {2}\S+ {2}AccountNotAllowedError {2}com\.twilio\.media\.player-streamer\.started {2}[0-9a-f]{64}$/m,
+    );
     // Only the retry that got through is on the queue.
     expect(await messagesOnQueue()).toBe(1);
   });
@@ -148,6 +164,15 @@ describe("npm run replay, after SQS was down", () => {
       expect(message?.MessageAttributes?.type?.StringValue).toBe(event.type);
       expect(message?.MessageAttributes?.status?.StringValue).toBe(event.data.status);
     }
+  });
+
+  it("with --include-refused, would also send the event refused by policy", async () => {
+    // Act
+    const dry = replay("--from", logFile, "--include-refused");
+
+    // Assess
+    expect(await dry.exited).toBe(0);
+    expect(dry.lines).toContain("would send 6 events:");
   });
 
   it("reads the same log as `aws logs filter-log-events` prints it", async () => {
