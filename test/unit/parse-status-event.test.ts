@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { InvalidEventError } from "../../lib/events/errors.ts";
 import { parseStatusEvent } from "../../lib/events/parse.ts";
-import { InvalidEventError } from "../../lib/ingest/errors.ts";
 import { ACCOUNT_SID, ALL_EVENTS, PLAYER_STREAMER_SID } from "../../testing/samples.ts";
 import { fromParams, statusEvent } from "../helpers/status-events.ts";
 
