@@ -5,12 +5,14 @@
  * oracle, never a dependency of the package). Each test changes one thing.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
-import type { ApiGatewayEvent } from "../lib/ingest/decode.ts";
 import { computeTwilioSignature } from "../lib/ingest/signature.ts";
 import { type CallbackEventName, callbackParams } from "./samples.ts";
 import { PRIMARY_AUTH_TOKEN } from "./tokens.ts";
 
 export type FormParams = Record<string, string | string[]>;
+
+/** What API Gateway hands a function: an HTTP API (2.0) or REST API (1.0) proxy event. */
+export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 
 export interface SignedCallbackOptions {
   /** API Gateway payload format: HTTP API (2.0, default) or REST API (1.0). */

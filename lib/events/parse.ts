@@ -4,7 +4,7 @@
  */
 import { InvalidEventError } from "./errors.ts";
 import { problemsOf } from "./issues.ts";
-import { type StatusEvent, StatusEventSchema } from "./schemas.ts";
+import { type StatusEvent, StatusEventEnvelopeSchema, StatusEventSchema } from "./schemas.ts";
 
 /** Longest excerpt of a foreign body quoted in an error, so a huge message stays readable. */
 const EXCERPT_CHARS = 80;
@@ -24,15 +24,24 @@ export function parseStatusEvent(body: string): StatusEvent {
   const result = StatusEventSchema.safeParse(value);
   if (result.success) return result.data;
 
+  // The envelope alone names missing and wrong fields plainly; a union's issues would not.
+  const loose = StatusEventEnvelopeSchema.safeParse(value);
+  if (loose.success) {
+    const { type, data } = loose.data;
+    throw foreign(
+      `type ${JSON.stringify(type)} is not an event type of resourceType ${JSON.stringify(data.resourceType)}`,
+      result.error,
+    );
+  }
   const missing: string[] = [];
   const wrong: string[] = [];
-  for (const problem of problemsOf(result.error, value)) {
+  for (const problem of problemsOf(loose.error, value)) {
     const path = problem.path.map(String).join(".");
     if (problem.missing) missing.push(path);
     else wrong.push(`${path === "" ? "the body" : path} ${problem.message}`);
   }
   const problems = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...wrong];
-  throw foreign(problems.join("; "), result.error);
+  throw foreign(problems.join("; "), loose.error);
 }
 
 function foreign(problem: string, cause: unknown): InvalidEventError {

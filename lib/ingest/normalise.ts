@@ -88,6 +88,7 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
   if (p.EndedReason !== undefined) data.endedReason = p.EndedReason;
   if (p.ErrorMessage !== undefined) data.errorMessage = p.ErrorMessage;
   data.unrecognizedParameters = unrecognized(params, known);
+  // The resource's type and data, built from its definition: the union member of that resource.
   return {
     specversion: "1.0",
     id: eventId([p.AccountSid, sid, p.StatusCallbackEvent, p.Timestamp]),
@@ -97,8 +98,8 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
     time: p.Timestamp,
     datacontenttype: "application/json",
     dataschema: resource.dataschema,
-    data: data as StatusEvent["data"],
-  };
+    data,
+  } as StatusEvent;
 }
 
 const UNKNOWN_MAPPED = ["AccountSid", "StatusCallbackEvent", "Timestamp", "Url"] as const;

@@ -139,4 +139,19 @@ describe("parseStatusEvent", () => {
     // Assess
     expect(error.message).toBe("not a twilio-status-relay event: missing data.playerStreamerSid");
   });
+
+  it("refuses an event whose type belongs to another resource than its data", () => {
+    // Prepare
+    const event = statusEvent("media-processor-started");
+    const body = JSON.stringify({ ...event, type: "com.twilio.media.player-streamer.started" });
+
+    // Act
+    const error = errorOf(body);
+
+    // Assess
+    expect(error.message).toBe(
+      'not a twilio-status-relay event: type "com.twilio.media.player-streamer.started" is not ' +
+        'an event type of resourceType "MediaProcessor"',
+    );
+  });
 });

@@ -1,0 +1,11 @@
+/**
+ * The SQS batch consumer (`twilio-status-relay/consumer`): a Lambda handler that parses each
+ * record into a typed event and reports failures one by one.
+ */
+export {
+  createStatusEventBatchHandler,
+  type StatusEventBatchHandler,
+  type StatusEventBatchLogger,
+  type StatusEventBatchOptions,
+  type StatusEventCallback,
+} from "./batch-handler.ts";
