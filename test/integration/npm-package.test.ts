@@ -2,10 +2,11 @@
  * The published package, as a team in another repository gets it: `npm pack` (which builds it),
  * a real `npm install` of the tarball into a fresh project, a TypeScript consumer compiled there
  * with `tsc` against the installed types, then run by plain `node` on a message body the relay
- * produced; each subpath loaded, from an ES module and through `require`.
+ * produced; each subpath loaded, from an ES module and through `require`; and the examples of
+ * docs/consuming.md (examples/), compiled and run the same way.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -82,6 +83,8 @@ import { readFileSync } from "node:fs";
 import schema from "twilio-status-relay/status-event.schema.json" with { type: "json" };
 import { signedCallback, PRIMARY_AUTH_TOKEN, ALL_EVENTS } from "twilio-status-relay/testing";
 import { describeBody, handler, refusesForeign, seen, typeCount } from "./out/consumer.js";
+import { handler as jsExample } from "./consumer.mjs";
+import { handler as tsExample } from "./out/example.js";
 
 const body = readFileSync(process.argv[2], "utf8");
 const record = {
@@ -91,7 +94,10 @@ const record = {
 };
 const batch = await handler({ Records: [record, { ...record, messageId: "m2", body: "{}" }] });
 const signed = signedCallback({ event: ALL_EVENTS[0] });
-console.log(JSON.stringify({
+// The examples of docs/consuming.md log each event: quiet here, their answers are what counts.
+console.log = () => {};
+const examples = [await jsExample({ Records: [record] }), await tsExample({ Records: [record] })];
+process.stdout.write(JSON.stringify({
   line: describeBody(body),
   refusesForeign: refusesForeign(),
   typeCount,
@@ -100,6 +106,7 @@ console.log(JSON.stringify({
   schema: schema.$schema,
   signed: typeof signed.headers["x-twilio-signature"] === "string",
   tokenLength: PRIMARY_AUTH_TOKEN.length,
+  examples,
 }));
 `;
 
@@ -120,6 +127,7 @@ console.log(JSON.stringify({
 let work: string;
 let project: string;
 let packedFiles: string[];
+let compileErrors: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "relay-npm-package-"));
@@ -157,6 +165,9 @@ beforeAll(async () => {
     { cwd: project, env },
   );
   await writeFile(join(project, "consumer.ts"), CONSUMER_TS);
+  // The examples of docs/consuming.md, as a user copies them.
+  await copyFile(join(ROOT, "examples/consumer.ts"), join(project, "example.ts"));
+  await copyFile(join(ROOT, "examples/consumer.mjs"), join(project, "consumer.mjs"));
   await writeFile(join(project, "run.mjs"), RUN_MJS);
   await writeFile(join(project, "require.cjs"), REQUIRE_CJS);
   await writeFile(
@@ -167,13 +178,20 @@ beforeAll(async () => {
         module: "nodenext",
         moduleResolution: "nodenext",
         strict: true,
+        // The examples log with console.
+        lib: ["es2022", "dom"],
         types: [],
         outDir: "out",
         // As most projects compile; the @ts-expect-error above fails if the types were lost.
         skipLibCheck: true,
       },
-      files: ["consumer.ts"],
+      files: ["consumer.ts", "example.ts"],
     }),
+  );
+  // Compiled here, so that the tests that run the output do not depend on another test.
+  compileErrors = await exec(TSC, ["-p", "."], { cwd: project, env }).then(
+    () => "",
+    (error: { stdout?: string }) => error.stdout ?? String(error),
   );
 }, 180_000);
 
@@ -202,15 +220,9 @@ describe("the npm package", () => {
     expect(stray).toEqual([]);
   });
 
-  it("compiles a TypeScript consumer against the installed types", async () => {
-    // Act
-    const compiled = await exec(TSC, ["-p", "."], { cwd: project, env }).then(
-      () => "",
-      (error: { stdout?: string }) => error.stdout ?? String(error),
-    );
-    // Assess
-    expect(compiled).toBe("");
-  }, 120_000);
+  it("compiles a TypeScript consumer and the TypeScript example against the installed types", () => {
+    expect(compileErrors).toBe("");
+  });
 
   it("runs it with plain node on a message body the relay produced, loading every subpath", async () => {
     // Prepare
@@ -231,6 +243,7 @@ describe("the npm package", () => {
       schema: "https://json-schema.org/draft/2020-12/schema",
       signed: true,
       tokenLength: 32,
+      examples: [{ batchItemFailures: [] }, { batchItemFailures: [] }],
     });
   }, 60_000);
 
