@@ -7,14 +7,14 @@ import * as z from "zod/mini";
 import { StatusEventSchema } from "./schemas.ts";
 
 /** Where the schema is published, as its `$id`. */
-export const STATUS_EVENT_SCHEMA_ID = "urn:twilio-status-relay:schema:status-event";
+const STATUS_EVENT_SCHEMA_ID = "urn:twilio-status-relay:schema:status-event";
 
 /**
  * The event's JSON Schema. Generated as the parser reads input: an object may carry fields it
  * does not know (a compatible addition does not break older consumers), as `parseStatusEvent`
  * accepts them.
  */
-export function statusEventJsonSchema(): Record<string, unknown> {
+function statusEventJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(StatusEventSchema, { target: "draft-2020-12", io: "input" }),
     $id: STATUS_EVENT_SCHEMA_ID,

@@ -17,7 +17,7 @@ export { UNKNOWN_RESOURCE_TYPE };
 export const UNKNOWN_RESOURCE_DATASCHEMA = "urn:twilio-status-relay:schema:unknown-resource:v1";
 
 /** `data` of a callback from a resource the relay does not know: everything, verbatim. */
-export const UnknownResourceDataSchema = z.object({
+const UnknownResourceDataSchema = z.object({
   resourceType: z.literal("unknown"),
   status: z.literal("unknown"),
   statusCallbackEvent: z.optional(z.string()),

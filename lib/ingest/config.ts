@@ -55,7 +55,7 @@ export interface Config {
 }
 
 /** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
-export const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;
+const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;
 
 /**
  * Parses configuration from environment variables.

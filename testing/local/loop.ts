@@ -14,9 +14,9 @@ import { CALLBACK_PATH, LOCAL_AUTH_TOKEN } from "./trigger-request.ts";
 const ROOT = resolve(import.meta.dirname, "../..");
 const OFFLINE_PROCESS = resolve(import.meta.dirname, "offline-process.ts");
 /** The stage serverless.yml gives local values (environment from the shell, not CloudFormation). */
-export const LOCAL_STAGE = "local";
+const LOCAL_STAGE = "local";
 /** The queue name the stack gives stage `local`: `<service>-<stage>`, `.fifo` added. */
-export const LOCAL_QUEUE_NAME = `twilio-status-relay-${LOCAL_STAGE}`;
+const LOCAL_QUEUE_NAME = `twilio-status-relay-${LOCAL_STAGE}`;
 /** How long serverless-offline may take to answer its first request. */
 const READY_TIMEOUT_MS = 60_000;
 /** How long serverless-offline may take to stop before it is killed. */

@@ -55,17 +55,6 @@ export function commonData<R extends string>(resourceType: R) {
   };
 }
 
-/** The common parameters after validation. */
-export interface CommonParameters {
-  readonly AccountSid: string;
-  readonly StatusCallbackEvent: string;
-  readonly Timestamp: string;
-  readonly Url: string;
-  readonly Duration?: string | undefined;
-  readonly ErrorMessage?: string | undefined;
-  readonly EndedReason?: string | undefined;
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds resources of any shape
 type AnyObject = z.ZodMiniObject<any>;
 
