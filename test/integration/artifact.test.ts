@@ -181,7 +181,7 @@ describe("the ingest artifact", () => {
     expect(JSON.parse(response.body)).toMatchObject({ error: "ServiceUnavailableError" });
     expect(response.body).not.toContain("QUEUE_URL");
     expect(stderr).toContain("QUEUE_URL is required");
-    expect(stderr).toMatch(/lib\/config\.ts:\d+/);
+    expect(stderr).toMatch(/lib\/ingest\/config\.ts:\d+/);
   });
 
   it("bundles the AWS SDK it uses and leaves twilio out", async () => {
