@@ -63,7 +63,9 @@ describe("ingest handler", () => {
     const { handler, logger } = setup();
     const response = await handler(signedCallback({ token: FORGER_AUTH_TOKEN }));
     expect(response.statusCode).toBe(403);
-    expect(response.body).not.toMatch(/execute-api|ffffffff|00000000000000000000000000000001/);
+    expect(response.body).not.toContain("execute-api");
+    expect(response.body).not.toContain(FORGER_AUTH_TOKEN);
+    expect(response.body).not.toContain(PRIMARY_AUTH_TOKEN);
     expect(logger.text()).not.toContain(PRIMARY_AUTH_TOKEN);
     expect(logger.lines).toContainEqual(
       expect.objectContaining({ level: "warn", message: "signature does not match" }),
