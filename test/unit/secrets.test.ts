@@ -141,15 +141,22 @@ describe("auth tokens from SSM", () => {
 describe("tokensFromConfig", () => {
   const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
 
-  it("reads from SSM when only the parameter is configured", () => {
-    // Prepare
+  it("reads from SSM when only the parameter is configured", async () => {
+    // Prepare: an SSM endpoint that refuses connections, so the read fails at once
     const config = parseConfig({ QUEUE_URL, TWILIO_AUTH_TOKEN_PARAMETER: PARAMETER });
+    vi.stubEnv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9");
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    try {
+      // Act
+      const source = tokensFromConfig(config);
 
-    // Act
-    const source = tokensFromConfig(config);
-
-    // Assess
-    expect(source).toBeTypeOf("function");
+      // Assess
+      await expect(source()).rejects.toThrow(`could not read SSM parameter ${PARAMETER}`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("leaves the tokens of the environment in charge when TWILIO_AUTH_TOKEN is set", async () => {
