@@ -29,6 +29,7 @@ import twilio from "twilio";
 import { createSqsClient, createSqsPublisher } from "../lib/ingest/aws/sqs-publisher.ts";
 import { createIngestHandler } from "../lib/ingest/handler.ts";
 import { verifyTwilioSignature } from "../lib/ingest/signature.ts";
+import { staticTokens } from "../lib/ingest/tokens.ts";
 import { BUNDLE_FILE, BUNDLE_SETTINGS, buildFunctions } from "../testing/local/build.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../testing/local/sqs.ts";
 import { callbackParams, LOCAL_AUTH_TOKEN } from "../testing/samples.ts";
@@ -435,7 +436,8 @@ async function benchThroughput(): Promise<void> {
     const admin = new SQSClient(clientConfig);
     const silent = { debug() {}, info() {}, warn() {}, error() {} };
     const relay: Handler = createIngestHandler({
-      config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+      config: { publicUrl: undefined },
+      tokens: staticTokens([LOCAL_AUTH_TOKEN]),
       publisher: createSqsPublisher({ queueUrl: relayQueue, client: relayClient }),
       clock: () => new Date(),
       logger: silent,

@@ -7,8 +7,8 @@ export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 export const MEDIA_PROCESSOR_SID = "ZX0123456789abcdef0123456789abcdef";
 export const PLAYER_STREAMER_SID = "VJ0123456789abcdef0123456789abcdef";
 export const ROOM_SID = "RM0123456789abcdef0123456789abcdef";
-/** A 32-hex-digit auth token, like Twilio's; for tests and the local loop only. */
-export const LOCAL_AUTH_TOKEN = "00000000000000000000000000000001";
+/** The local loop's auth token (`npm start`): the primary test token. */
+export { PRIMARY_AUTH_TOKEN as LOCAL_AUTH_TOKEN } from "./tokens.ts";
 
 export const MEDIA_PROCESSOR_EVENTS = [
   "media-processor-started",

@@ -1,13 +1,18 @@
 /**
  * `signedCallback(overrides)`: an API Gateway event carrying a valid, Twilio-signed status
- * callback. Signed with the official `twilio` package, the oracle; each test changes one thing.
+ * callback, for the relay's tests and for users' own. Signed with the relay's own
+ * `computeTwilioSignature`, which a unit test holds equal to the official `twilio` package's (the
+ * oracle, never a dependency of the package). Each test changes one thing.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
-import twilio from "twilio";
-import type { ApiGatewayEvent } from "../lib/ingest/decode.ts";
-import { type CallbackEventName, callbackParams, LOCAL_AUTH_TOKEN } from "./samples.ts";
+import { computeTwilioSignature } from "../lib/ingest/signature.ts";
+import { type CallbackEventName, callbackParams } from "./samples.ts";
+import { PRIMARY_AUTH_TOKEN } from "./tokens.ts";
 
 export type FormParams = Record<string, string | string[]>;
+
+/** What API Gateway hands a function: an HTTP API (2.0) or REST API (1.0) proxy event. */
+export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 
 export interface SignedCallbackOptions {
   /** API Gateway payload format: HTTP API (2.0, default) or REST API (1.0). */
@@ -24,6 +29,7 @@ export interface SignedCallbackOptions {
   readonly path?: string;
   /** The query string of the configured StatusCallback URL, raw, without `?`. */
   readonly query?: string;
+  /** The auth token to sign with; default {@link PRIMARY_AUTH_TOKEN}. */
   readonly token?: string;
   /** Sign this URL instead of the one the request reaches. */
   readonly signedUrl?: string;
@@ -50,6 +56,18 @@ export function formBody(params: FormParams): string {
   return search.toString();
 }
 
+/**
+ * The `X-Twilio-Signature` Twilio sends for a request to `url` with form `params` (none for a
+ * GET, whose parameters are in the URL).
+ */
+export function twilioSignature(token: string, url: string, params: FormParams): string {
+  const map = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(params)) {
+    map.set(name, Array.isArray(value) ? value : [value]);
+  }
+  return computeTwilioSignature(token, url, map);
+}
+
 /** Builds a signed API Gateway event; see {@link SignedCallbackOptions}. */
 export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayEvent {
   const method = options.method ?? "POST";
@@ -62,8 +80,8 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
   const url = callbackUrl(reached);
   const signature =
     options.signature === undefined
-      ? twilio.getExpectedTwilioSignature(
-          options.token ?? LOCAL_AUTH_TOKEN,
+      ? twilioSignature(
+          options.token ?? PRIMARY_AUTH_TOKEN,
           options.signedUrl ?? url,
           isGet ? {} : params,
         )

@@ -11,9 +11,9 @@ import {
   SqsFifoPartialProcessorAsync,
 } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { describeError } from "../events/errors.ts";
 import { parseStatusEvent } from "../events/parse.ts";
 import type { StatusEvent } from "../events/schemas.ts";
-import type { RelayLogger } from "../ingest/logger.ts";
 
 /** The consumer's work for one event; a rejection (or throw) fails that record alone. */
 export type StatusEventCallback = (event: StatusEvent, record: SQSRecord) => Promise<void> | void;
@@ -24,9 +24,17 @@ export type StatusEventBatchHandler = (
   context?: Context,
 ) => Promise<SQSBatchResponse>;
 
+/**
+ * The logging the batch handler needs: one structured line per failed record. A Powertools
+ * Logger has it, and so does `console`.
+ */
+export interface StatusEventBatchLogger {
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
 export interface StatusEventBatchOptions {
   /** Where each failed record is logged (message id, group, error); none by default. */
-  readonly logger?: RelayLogger;
+  readonly logger?: StatusEventBatchLogger;
 }
 
 /**
@@ -49,8 +57,7 @@ export function createStatusEventBatchHandler(
       logger?.error("record failed", {
         messageId: record.messageId,
         messageGroupId: record.attributes?.MessageGroupId,
-        error:
-          error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error: describeError(error),
       });
       throw error;
     }

@@ -1,5 +1,11 @@
 /**
- * `twilio-status-relay/consumer`: the handler of an SQS-triggered Lambda function that consumes
- * relayed events.
+ * The SQS batch consumer (`twilio-status-relay/consumer`): a Lambda handler that parses each
+ * record into a typed event and reports failures one by one.
  */
-export { createStatusEventBatchHandler } from "./batch-handler.ts";
+export {
+  createStatusEventBatchHandler,
+  type StatusEventBatchHandler,
+  type StatusEventBatchLogger,
+  type StatusEventBatchOptions,
+  type StatusEventCallback,
+} from "./batch-handler.ts";

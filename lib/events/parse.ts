@@ -2,9 +2,9 @@
  * The consumer's entry point to an SQS message: its body parsed and validated as the event the
  * relay publishes, or an error that says why it is not one.
  */
-import type * as z from "zod/mini";
-import { InvalidEventError } from "../ingest/errors.ts";
-import { type StatusEvent, StatusEventSchema } from "./schemas.ts";
+import { InvalidEventError } from "./errors.ts";
+import { problemsOf } from "./issues.ts";
+import { type StatusEvent, StatusEventEnvelopeSchema, StatusEventSchema } from "./schemas.ts";
 
 /** Longest excerpt of a foreign body quoted in an error, so a huge message stays readable. */
 const EXCERPT_CHARS = 80;
@@ -24,50 +24,28 @@ export function parseStatusEvent(body: string): StatusEvent {
   const result = StatusEventSchema.safeParse(value);
   if (result.success) return result.data;
 
+  // The envelope alone names missing and wrong fields plainly; a union's issues would not.
+  const loose = StatusEventEnvelopeSchema.safeParse(value);
+  if (loose.success) {
+    const { type, data } = loose.data;
+    throw foreign(
+      `type ${JSON.stringify(type)} is not an event type of resourceType ${JSON.stringify(data.resourceType)}`,
+      result.error,
+    );
+  }
   const missing: string[] = [];
   const wrong: string[] = [];
-  for (const issue of result.error.issues) {
-    const path = issue.path.map(String).join(".");
-    if (path !== "" && valueAt(value, issue.path) === undefined) {
-      missing.push(path);
-    } else {
-      wrong.push(describe(path, issue));
-    }
+  for (const problem of problemsOf(loose.error, value)) {
+    const path = problem.path.map(String).join(".");
+    if (problem.missing) missing.push(path);
+    else wrong.push(`${path === "" ? "the body" : path} ${problem.message}`);
   }
   const problems = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...wrong];
-  throw foreign(problems.join("; "), result.error);
+  throw foreign(problems.join("; "), loose.error);
 }
 
 function foreign(problem: string, cause: unknown): InvalidEventError {
   return new InvalidEventError(`not a twilio-status-relay event: ${problem}`, { cause });
-}
-
-// zod/mini ships no messages ("Invalid input"), so the wording is ours.
-function describe(path: string, issue: z.core.$ZodIssue): string {
-  const subject = path === "" ? "the body" : path;
-  switch (issue.code) {
-    case "invalid_type":
-      return `${subject} must be ${issue.expected === "object" ? "a JSON object" : `a ${issue.expected}`}`;
-    case "invalid_value":
-      return `${subject} must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
-    case "invalid_format":
-      return `${subject} must match ${"pattern" in issue ? issue.pattern : issue.format}`;
-    case "invalid_union":
-      return "options" in issue && Array.isArray(issue.options)
-        ? `${subject} must be one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}`
-        : `${subject} matches none of the expected shapes`;
-    default:
-      return `${subject} is invalid (${issue.code})`;
-  }
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }
 
 function excerpt(body: string): string {

@@ -3,6 +3,7 @@
  * reads `process.env`. A missing or invalid variable fails with a message naming it.
  */
 import * as z from "zod/mini";
+import { problemsOf } from "../events/issues.ts";
 import { ConfigError } from "./errors.ts";
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -54,7 +55,7 @@ export interface Config {
 }
 
 /** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
-export const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;
+const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;
 
 /**
  * Parses configuration from environment variables.
@@ -65,9 +66,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const result = EnvironmentSchema.safeParse(defined);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return defined[name] === undefined ? `${name} is required` : `${name} ${issue.message}`;
+    const problems = problemsOf(result.error, defined).map((problem) => {
+      const name = String(problem.path[0]);
+      return problem.missing ? `${name} is required` : `${name} ${problem.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }

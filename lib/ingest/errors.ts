@@ -1,13 +1,10 @@
 /**
- * The relay's error hierarchy. Every error has a `name` and may carry a `cause`;
+ * The ingest side of the relay's error hierarchy (the base, `RelayError`, and the consumer-facing
+ * errors live in `lib/events/errors.ts`). Every error has a `name` and may carry a `cause`;
  * errors that end an HTTP request carry the `statusCode` to answer with.
- * `http-response.ts` is the one place that turns them into responses.
+ * `responses.ts` is the one place that turns them into responses.
  */
-
-/** Base class of every error the relay throws on purpose. */
-export class RelayError extends Error {
-  override name = "RelayError";
-}
+import { RelayError } from "../events/errors.ts";
 
 /** Configuration is missing or invalid: the relay cannot start. */
 export class ConfigError extends RelayError {
@@ -142,11 +139,6 @@ export class ServiceUnavailableError extends HttpError {
   constructor(options?: ErrorOptions) {
     super(503, "the relay could not accept this callback right now; Twilio may retry", options);
   }
-}
-
-/** A queue message that is not an event the relay published (consumers' `parseStatusEvent`). */
-export class InvalidEventError extends RelayError {
-  override name = "InvalidEventError";
 }
 
 /** The queue did not accept a message. */

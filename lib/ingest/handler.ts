@@ -3,7 +3,9 @@
  * tests and local tools run exactly what Lambda runs.
  */
 
+import { describeError } from "../events/errors.ts";
 import type { StatusEvent } from "../events/schemas.ts";
+import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type ApiGatewayEvent, decodeRequest } from "./decode.ts";
 import {
@@ -20,19 +22,19 @@ import { type CallbackPolicy, enforceCallbackPolicy } from "./policy.ts";
 import type { EventPublisher } from "./publisher.ts";
 import { acceptedResponse, errorResponse, type HttpResponse } from "./responses.ts";
 import { verifyTwilioSignature } from "./signature.ts";
-import { staticTokens, type TokenSource } from "./tokens.ts";
+import type { TokenSource } from "./tokens.ts";
 
 /** Largest callback body accepted (64 KiB); Twilio's are well under 4 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IngestDependencies {
-  /** Tokens, public URL and the optional protections (allowed accounts, maximum age). */
-  readonly config: Pick<Config, "authTokens" | "publicUrl"> & CallbackPolicy;
+  /** Public URL and the optional protections (allowed accounts, maximum age). */
+  readonly config: Pick<Config, "publicUrl"> & CallbackPolicy;
   readonly publisher: EventPublisher;
-  /** The current time; used for events that carry no `Timestamp` of their own. */
-  readonly clock: () => Date;
-  /** Where auth tokens come from; defaults to `config.authTokens`. */
-  readonly tokens?: TokenSource;
+  /** The current time: for events that carry no `Timestamp` of their own, and the age check. */
+  readonly clock: Clock;
+  /** Where the auth tokens come from (`staticTokens`, or a cached store; see `wiring.ts`). */
+  readonly tokens: TokenSource;
   readonly logger: RelayLogger;
 }
 
@@ -43,8 +45,7 @@ export type IngestHandler = (event: ApiGatewayEvent) => Promise<HttpResponse>;
  * 2xx only once the queue has accepted the event.
  */
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
-  const { config, publisher, clock, logger } = deps;
-  const tokens = deps.tokens ?? staticTokens(config.authTokens);
+  const { config, publisher, clock, tokens, logger } = deps;
 
   return async (apiEvent) => {
     try {
@@ -91,7 +92,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       return acceptedResponse(event);
     } catch (error) {
       if (!(error instanceof HttpError)) {
-        logger.error("unexpected error", { error: describe(error) });
+        logger.error("unexpected error", { error: describeError(error) });
       }
       return errorResponse(error);
     }
@@ -116,14 +117,14 @@ async function loadTokens(source: TokenSource, logger: RelayLogger): Promise<rea
     return await source();
   } catch (error) {
     // Loud in the logs, 503 to Twilio: never 403 every caller because a secret is unreadable.
-    logger.error("auth tokens unavailable", { error: describe(error) });
+    logger.error("auth tokens unavailable", { error: describeError(error) });
     throw new ServiceUnavailableError({ cause: error });
   }
 }
 
 function normalise(
   params: ReadonlyMap<string, readonly string[]>,
-  clock: () => Date,
+  clock: Clock,
   logger: RelayLogger,
 ): StatusEvent {
   try {
@@ -143,11 +144,11 @@ function normalise(
 function enforcePolicy(
   event: StatusEvent,
   policy: CallbackPolicy,
-  clock: () => Date,
+  clock: Clock,
   logger: RelayLogger,
 ): void {
   try {
-    enforceCallbackPolicy(event, policy, clock());
+    enforceCallbackPolicy(event, policy, clock);
   } catch (error) {
     // Signed by Twilio, refused by the user's own rule: kept in the logs in case the rule is wrong.
     logger.warn("callback refused by policy", {
@@ -172,18 +173,9 @@ async function publish(
       eventId: event.id,
       type: event.type,
       subject: event.subject,
-      error: describe(error),
+      error: describeError(error),
       event,
     });
     throw new ServiceUnavailableError({ cause: error });
   }
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return {
-    name: error.name,
-    message: error.message,
-    ...(error.cause !== undefined ? { cause: describe(error.cause) } : {}),
-  };
 }

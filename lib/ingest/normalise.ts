@@ -3,6 +3,7 @@
  * Pure: no AWS, no I/O; the clock is passed in.
  */
 import { hash } from "node:crypto";
+import { problemsOf } from "../events/issues.ts";
 import { findResource } from "../events/registry.ts";
 import type { ResourceDefinition } from "../events/resources/define.ts";
 import {
@@ -11,6 +12,7 @@ import {
   UNKNOWN_RESOURCE_TYPE,
   type UnknownResourceData,
 } from "../events/schemas.ts";
+import type { Clock } from "./clock.ts";
 import { BadRequestError } from "./errors.ts";
 import type { Params } from "./signature.ts";
 
@@ -23,9 +25,9 @@ type Unrecognized = Record<string, string | string[]>;
  * field of their own are kept verbatim in `data.unrecognizedParameters`.
  * @throws BadRequestError naming each parameter at fault
  */
-export function normaliseCallback(params: Params, now: () => Date): StatusEvent {
+export function normaliseCallback(params: Params, clock: Clock): StatusEvent {
   const resource = findResource((name) => params.has(name));
-  return resource ? knownResourceEvent(resource, params) : unknownResourceEvent(params, now);
+  return resource ? knownResourceEvent(resource, params) : unknownResourceEvent(params, clock);
 }
 
 // Each resource's parameter names, listed once rather than on every callback.
@@ -52,12 +54,10 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
   }
   const parsed = resource.parameters.safeParse(flat);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? "(body)");
+    for (const problem of problemsOf(parsed.error, flat)) {
+      const name = String(problem.path[0] ?? "(body)");
       problems.push(
-        flat[name] === undefined
-          ? `parameter ${name} is missing`
-          : `parameter ${name} ${issue.message}`,
+        problem.missing ? `parameter ${name} is missing` : `parameter ${name} ${problem.message}`,
       );
     }
   }
@@ -88,6 +88,7 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
   if (p.EndedReason !== undefined) data.endedReason = p.EndedReason;
   if (p.ErrorMessage !== undefined) data.errorMessage = p.ErrorMessage;
   data.unrecognizedParameters = unrecognized(params, known);
+  // The resource's type and data, built from its definition: the union member of that resource.
   return {
     specversion: "1.0",
     id: eventId([p.AccountSid, sid, p.StatusCallbackEvent, p.Timestamp]),
@@ -97,13 +98,13 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
     time: p.Timestamp,
     datacontenttype: "application/json",
     dataschema: resource.dataschema,
-    data: data as StatusEvent["data"],
-  };
+    data,
+  } as StatusEvent;
 }
 
 const UNKNOWN_MAPPED = ["AccountSid", "StatusCallbackEvent", "Timestamp", "Url"] as const;
 
-function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
+function unknownResourceEvent(params: Params, clock: Clock): StatusEvent {
   const single = (name: string): string | undefined => {
     const values = params.get(name);
     return values?.length === 1 ? values[0] : undefined;
@@ -138,7 +139,7 @@ function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
     source: url ?? "urn:twilio-status-relay:unknown-source",
     subject: (sidParameter && single(sidParameter)) ?? accountSid ?? "unknown",
     type: UNKNOWN_RESOURCE_TYPE,
-    time: timestamp ?? now().toISOString(),
+    time: timestamp ?? clock().toISOString(),
     datacontenttype: "application/json",
     dataschema: UNKNOWN_RESOURCE_DATASCHEMA,
     data,

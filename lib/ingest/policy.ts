@@ -2,11 +2,12 @@
  * Optional protections for a verified, normalised callback, both off unless configured: an
  * allowlist of account SIDs (`ALLOWED_ACCOUNT_SIDS`) and a maximum age of the callback's own
  * `Timestamp` (`MAX_CALLBACK_AGE_SECONDS`), which bounds how long a captured callback can be
- * replayed. Pure: the current time is passed in.
+ * replayed. Pure: the clock is passed in.
  */
 
 import { commonParameters } from "../events/resources/define.ts";
 import type { StatusEvent } from "../events/schemas.ts";
+import type { Clock } from "./clock.ts";
 import { AccountNotAllowedError, CallbackTooOldError } from "./errors.ts";
 
 /**
@@ -29,7 +30,11 @@ export interface CallbackPolicy {
  * @throws AccountNotAllowedError when its account is not allowed
  * @throws CallbackTooOldError when its `Timestamp` is too old
  */
-export function enforceCallbackPolicy(event: StatusEvent, policy: CallbackPolicy, now: Date): void {
+export function enforceCallbackPolicy(
+  event: StatusEvent,
+  policy: CallbackPolicy,
+  clock: Clock,
+): void {
   const { allowedAccountSids, maxCallbackAgeMs } = policy;
   const { accountSid, timestamp } = event.data;
   if (allowedAccountSids !== undefined) {
@@ -41,7 +46,7 @@ export function enforceCallbackPolicy(event: StatusEvent, policy: CallbackPolicy
     // A known resource's Timestamp passed its schema already; an unknown resource's may be anything.
     const checked = event.data.resourceType !== "unknown";
     if (!checked && !commonParameters.Timestamp.safeParse(timestamp).success) return;
-    const ageMs = now.getTime() - Date.parse(timestamp);
+    const ageMs = clock().getTime() - Date.parse(timestamp);
     const limitMs = maxCallbackAgeMs + CLOCK_SKEW_ALLOWANCE_MS;
     if (ageMs > limitMs) {
       throw new CallbackTooOldError(timestamp, Math.floor(ageMs / 1000), limitMs / 1000);

@@ -1,6 +1,7 @@
 /**
  * Where the auth tokens come from: the environment (local use) or a cached secret store.
  */
+import type { Clock } from "./clock.ts";
 import { SecretError } from "./errors.ts";
 
 /** Resolves to the auth tokens to verify against, primary first; rejects with SecretError. */
@@ -17,8 +18,7 @@ export interface CachedTokensOptions {
   readonly load: () => Promise<readonly string[]>;
   /** How long a successful read is reused. */
   readonly ttlMs: number;
-  /** Milliseconds since the epoch. */
-  readonly now: () => number;
+  readonly clock: Clock;
 }
 
 /**
@@ -30,12 +30,12 @@ export function cachedTokens(options: CachedTokensOptions): TokenSource {
   let cached: { tokens: readonly string[]; expires: number } | undefined;
   let inFlight: Promise<readonly string[]> | undefined;
   return async () => {
-    if (cached && options.now() < cached.expires) return cached.tokens;
+    if (cached && options.clock().getTime() < cached.expires) return cached.tokens;
     inFlight ??= (async () => {
       try {
         const tokens = await options.load();
         if (tokens.length === 0) throw new SecretError("the secret holds no auth token");
-        cached = { tokens, expires: options.now() + options.ttlMs };
+        cached = { tokens, expires: options.clock().getTime() + options.ttlMs };
         return tokens;
       } catch (cause) {
         throw cause instanceof SecretError

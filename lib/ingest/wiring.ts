@@ -5,19 +5,20 @@
 
 import { createSqsClient, createSqsPublisher } from "./aws/sqs-publisher.ts";
 import { createSsmClient, ssmTokenSource } from "./aws/ssm-tokens.ts";
+import { systemClock } from "./clock.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createIngestHandler, createUnconfiguredHandler, type IngestHandler } from "./handler.ts";
 import { createLogger } from "./logger.ts";
-import type { TokenSource } from "./tokens.ts";
+import { staticTokens, type TokenSource } from "./tokens.ts";
 
 /**
- * The token source the configuration asks for: the SSM SecureString named by
- * `TWILIO_AUTH_TOKEN_PARAMETER`, cached for `AUTH_TOKEN_CACHE_TTL_SECONDS`; or, when tokens are
- * given in the environment, none (the handler then uses `config.authTokens`).
+ * The token source the configuration asks for: the tokens given in `TWILIO_AUTH_TOKEN`, or the
+ * SSM SecureString named by `TWILIO_AUTH_TOKEN_PARAMETER`, cached for
+ * `AUTH_TOKEN_CACHE_TTL_SECONDS`.
  */
-export function tokensFromConfig(config: Config): TokenSource | undefined {
-  if (config.authTokenParameter === undefined) return undefined;
+export function tokensFromConfig(config: Config): TokenSource {
+  if (config.authTokenParameter === undefined) return staticTokens(config.authTokens);
   return ssmTokenSource({
     client: createSsmClient(),
     parameterName: config.authTokenParameter,
@@ -31,7 +32,7 @@ export function tokensFromConfig(config: Config): TokenSource | undefined {
  * it is fixed) instead of failing the Lambda init, which API Gateway would turn into a bare 500.
  */
 export function ingestHandlerFromEnvironment(
-  tokensFor: (config: Config) => TokenSource | undefined = tokensFromConfig,
+  tokensFor: (config: Config) => TokenSource = tokensFromConfig,
 ): IngestHandler {
   const logger = createLogger();
   let config: Config;
@@ -44,11 +45,11 @@ export function ingestHandlerFromEnvironment(
   const tokens = tokensFor(config);
   // Read the secret during the init phase, so the first callback need not wait for it. A failed
   // read is not cached: the first callback reads again, and answers 503 if that fails too.
-  tokens?.().catch(() => undefined);
+  tokens().catch(() => undefined);
   return createIngestHandler({
     config,
     publisher: createSqsPublisher({ queueUrl: config.queueUrl, client: createSqsClient() }),
-    clock: () => new Date(),
+    clock: systemClock,
     tokens,
     logger,
   });

@@ -1,15 +1,15 @@
 /**
  * fast-check arbitraries for the hostile-input property tests: adversarial text, form bodies,
  * headers, methods and API Gateway events (payload 1.0 and 2.0), genuinely valid callbacks
- * signed with the official `twilio` package (the oracle), and one-thing mutations of them.
+ * signed as Twilio signs them (`signedCallback`), and one-thing mutations of them.
  */
+
 import fc from "fast-check";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import {
   ALL_EVENTS,
   type CallbackEventName,
   callbackParams,
-  LOCAL_AUTH_TOKEN,
   PLAYER_STREAMER_ALIASES,
 } from "../../testing/samples.ts";
 import {
@@ -18,11 +18,10 @@ import {
   type SignedCallbackOptions,
   signedCallback,
 } from "../../testing/signed-callback.ts";
+import { PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
-/** A second token of the relay, as during a rotation (`TWILIO_AUTH_TOKEN=primary,secondary`). */
-export const SECONDARY_AUTH_TOKEN = "0123456789abcdef0123456789abcdef";
 /** The tokens the handler under test holds, primary first. */
-export const RELAY_TOKENS = [LOCAL_AUTH_TOKEN, SECONDARY_AUTH_TOKEN] as const;
+export const RELAY_TOKENS = [PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN] as const;
 /** The body limit of the handler (64 KiB). */
 export const LIMIT = 64 * 1024;
 
@@ -398,7 +397,7 @@ const timestamp = fc
 /**
  * Genuinely valid signed callbacks, of every event, payload format, method and encoding, with
  * odd extra parameters (repeated too) and ExtensionContexts, signed with the primary or the
- * secondary token by the official `twilio` package.
+ * secondary token (`signedCallback`, whose signer equals the official `twilio` package's).
  */
 export function validCallbackArbitrary(): fc.Arbitrary<ValidCallback> {
   return fc

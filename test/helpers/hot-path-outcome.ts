@@ -11,7 +11,7 @@ import { HttpError } from "../../lib/ingest/errors.ts";
 import { MAX_BODY_BYTES } from "../../lib/ingest/handler.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
-import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 const FIXED_NOW = new Date("2026-11-27T12:00:00.000Z");
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
@@ -29,7 +29,7 @@ export function hotPathOutcome(event: ApiGatewayEvent): HotPathOutcome {
       url: request.url,
       params: request.signedParams,
       signature: request.signature,
-      tokens: [LOCAL_AUTH_TOKEN, "ffffffffffffffffffffffffffffffff"],
+      tokens: [PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN],
     });
     if (!verdict.valid) return { refused: { hmacs: verdict.hmacs } };
     const statusEvent = normaliseCallback(request.params, () => FIXED_NOW);

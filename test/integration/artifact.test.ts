@@ -3,6 +3,7 @@
  * node_modules, loaded by Node 24 as Lambda loads it, relays a signed callback into fauxqs.
  * And what must not be in it (twilio) is not.
  */
+
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -19,8 +20,9 @@ import {
   startLocalSqs,
 } from "../../testing/local/sqs.ts";
 import { readZip } from "../../testing/local/zip.ts";
-import { LOCAL_AUTH_TOKEN, MEDIA_PROCESSOR_SID } from "../../testing/samples.ts";
+import { MEDIA_PROCESSOR_SID } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { FORGER_AUTH_TOKEN, PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 // The runtime the stack deploys to (nodejs24.x): the pinned Node 24, whatever runs the tests.
@@ -129,7 +131,7 @@ describe("the ingest artifact", () => {
     // Act
     const { stdout } = await invoke(event, {
       QUEUE_URL: queueUrl,
-      TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     });
 
@@ -151,12 +153,12 @@ describe("the ingest artifact", () => {
 
   it("refuses a callback signed with another token, and queues nothing", async () => {
     // Prepare
-    const event = signedCallback({ token: "ffffffffffffffffffffffffffffffff" });
+    const event = signedCallback({ token: FORGER_AUTH_TOKEN });
 
     // Act
     const { stdout } = await invoke(event, {
       QUEUE_URL: queueUrl,
-      TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     });
 
@@ -167,7 +169,7 @@ describe("the ingest artifact", () => {
 
   it("answers 503 without a queue, and logs the missing variable with a stack into the TypeScript source", async () => {
     // Prepare
-    const withoutQueue = { TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN };
+    const withoutQueue = { TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN };
 
     // Act
     const { code, stdout, stderr } = await invoke(signedCallback(), withoutQueue);

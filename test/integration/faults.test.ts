@@ -5,6 +5,7 @@
  * whole event; once the fault is gone, the next delivery of the same callback puts exactly one
  * message on the queue.
  */
+
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, type TestContext, vi } from "vitest";
 import {
@@ -17,10 +18,12 @@ import {
   SSM_READ_TIMEOUT_MS,
   ssmTokenSource,
 } from "../../lib/ingest/aws/ssm-tokens.ts";
+import { systemClock } from "../../lib/ingest/clock.ts";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import { ServiceUnavailableError } from "../../lib/ingest/errors.ts";
 import { createIngestHandler, type IngestHandler } from "../../lib/ingest/handler.ts";
 import type { HttpResponse } from "../../lib/ingest/responses.ts";
+import { staticTokens } from "../../lib/ingest/tokens.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,
@@ -28,8 +31,9 @@ import {
   type LocalSqs,
   startLocalSqs,
 } from "../../testing/local/sqs.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { callbackParams } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 import {
   SQS_INTERNAL_ERROR,
   SQS_QUEUE_DOES_NOT_EXIST,
@@ -154,12 +158,13 @@ async function relay(
   });
   const logger = memoryLogger();
   const handler = createIngestHandler({
-    config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+    config: { publicUrl: undefined },
     publisher: createSqsPublisher({ queueUrl, client }),
-    clock: () => new Date(),
-    ...(ssmClient && parameterName
-      ? { tokens: ssmTokenSource({ client: ssmClient, parameterName, ttlMs: 300_000 }) }
-      : {}),
+    clock: systemClock,
+    tokens:
+      ssmClient && parameterName
+        ? ssmTokenSource({ client: ssmClient, parameterName, ttlMs: 300_000 })
+        : staticTokens([PRIMARY_AUTH_TOKEN]),
     logger,
   });
   return { handler, queueUrl, logger };
@@ -224,7 +229,7 @@ describe("when the auth token store is unreachable", () => {
   it("answers 503 while SSM refuses connections, then verifies once it is back", async (context) => {
     // Prepare: the whole SSM endpoint is down, so this one runs alone
     const parameterName = "/twilio-status-relay/faults/refused";
-    ssm.parameters.set(parameterName, LOCAL_AUTH_TOKEN);
+    ssm.parameters.set(parameterName, PRIMARY_AUTH_TOKEN);
     const { handler, queueUrl, logger } = await relay(context, { parameterName });
     const callback = freshCallback();
     await ssmProxy.setMode("refuse");
@@ -382,7 +387,7 @@ describe.concurrent("when the auth tokens cannot be read", () => {
       // Prepare: a parameter of its own, so that the faults share one SSM endpoint
       const parameterName = `/twilio-status-relay/faults/${label.replaceAll(/\W+/g, "-")}`;
       if ("fault" in cause) {
-        ssm.parameters.set(parameterName, LOCAL_AUTH_TOKEN);
+        ssm.parameters.set(parameterName, PRIMARY_AUTH_TOKEN);
         ssmFaults.set(parameterName, cause.fault);
       } else if (cause.value !== undefined) {
         ssm.parameters.set(parameterName, cause.value);
@@ -395,7 +400,7 @@ describe.concurrent("when the auth tokens cannot be read", () => {
       const readsSeen = readsOf(parameterName);
       const whileDown = await drainQueue(sqs.client, queueUrl);
       ssmFaults.delete(parameterName);
-      ssm.parameters.set(parameterName, LOCAL_AUTH_TOKEN);
+      ssm.parameters.set(parameterName, PRIMARY_AUTH_TOKEN);
       const recovered = await handler(callback);
       const messages = await drainQueue(sqs.client, queueUrl);
 
@@ -415,7 +420,7 @@ describe.concurrent("when the auth tokens cannot be read", () => {
   it("reads the tokens within the budget when one SSM attempt hangs and the retry gets through", async (context) => {
     // Prepare
     const parameterName = "/twilio-status-relay/faults/hangs-once";
-    ssm.parameters.set(parameterName, LOCAL_AUTH_TOKEN);
+    ssm.parameters.set(parameterName, PRIMARY_AUTH_TOKEN);
     let reads = 0;
     ssmFaults.set(parameterName, () => {
       reads += 1;
@@ -438,7 +443,7 @@ describe.concurrent("when the auth tokens cannot be read", () => {
     // Prepare: the worst case that still reaches the queue: SSM's first two attempts hang, its
     // third answers; then every SendMessage hangs
     const parameterName = "/twilio-status-relay/faults/slow-then-queue-hangs";
-    ssm.parameters.set(parameterName, LOCAL_AUTH_TOKEN);
+    ssm.parameters.set(parameterName, PRIMARY_AUTH_TOKEN);
     let reads = 0;
     ssmFaults.set(parameterName, () => {
       reads += 1;

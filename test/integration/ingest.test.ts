@@ -2,21 +2,24 @@
  * The real handler against a real SQS-compatible server (fauxqs on loopback): every event, both
  * methods, both payload formats, base64 and plain bodies; what reaches the queue is read back.
  */
+
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { StatusEventSchema } from "../../lib/events/schemas.ts";
 import { createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { systemClock } from "../../lib/ingest/clock.ts";
 import { createIngestHandler, type IngestHandler } from "../../lib/ingest/handler.ts";
+import { staticTokens } from "../../lib/ingest/tokens.ts";
 import { drainQueue, type LocalSqs, startLocalSqs } from "../../testing/local/sqs.ts";
 import {
   ACCOUNT_SID,
   ALL_EVENTS,
   type CallbackEventName,
   callbackParams,
-  LOCAL_AUTH_TOKEN,
   PLAYER_STREAMER_ALIASES,
 } from "../../testing/samples.ts";
 import { type SignedCallbackOptions, signedCallback } from "../../testing/signed-callback.ts";
+import { FORGER_AUTH_TOKEN, PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 
 let sqs: LocalSqs;
@@ -25,13 +28,14 @@ let standardUrl: string;
 
 function handlerFor(queueUrl: string, timeoutMs?: number): IngestHandler {
   return createIngestHandler({
-    config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+    config: { publicUrl: undefined },
+    tokens: staticTokens([PRIMARY_AUTH_TOKEN]),
     publisher: createSqsPublisher({
       queueUrl,
       client: sqs.client,
       ...(timeoutMs ? { timeoutMs } : {}),
     }),
-    clock: () => new Date(),
+    clock: systemClock,
     logger: memoryLogger(),
   });
 }
@@ -203,7 +207,7 @@ describe("queue behaviour", () => {
 
   it.each([
     ["no signature", { signature: null }, 401],
-    ["a signature from another token", { token: "ffffffffffffffffffffffffffffffff" }, 403],
+    ["a signature from another token", { token: FORGER_AUTH_TOKEN }, 403],
     ["a signature for another URL", { signedUrl: "https://evil.example/status-callbacks" }, 403],
     ["a DELETE", { method: "DELETE" }, 405],
     ["an oversized body", { body: `A=${"x".repeat(70_000)}` }, 413],

@@ -3,11 +3,13 @@
  * serverless-offline (plain form bodies, unlike API Gateway's base64), and the tail. Signed
  * callbacks from `npm run trigger` must come out of the tail; Ctrl-C must leave no process.
  */
+
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../testing/local/loop.ts";
 import { drainQueue, LOCAL_CREDENTIALS, LOCAL_REGION } from "../../testing/local/sqs.ts";
 import { ALL_EVENTS, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { FORGER_AUTH_TOKEN } from "../../testing/tokens.ts";
 import {
   alive,
   descendants,
@@ -112,7 +114,7 @@ describe("npm start", () => {
       "--url",
       loop.callbackUrl,
       "--token",
-      "ffffffffffffffffffffffffffffffff",
+      FORGER_AUTH_TOKEN,
     );
     const code = await forged.exited;
 

@@ -5,6 +5,7 @@
  * messages it stores are not the handler's memory), and its resident memory (and the heap it
  * uses, both read after full garbage collections) grows by less than 16 MiB.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -19,7 +20,8 @@ import {
   startLocalSqs,
 } from "../../testing/local/sqs.ts";
 import { readZip } from "../../testing/local/zip.ts";
-import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
+
 import { NODE } from "../helpers/child-process.ts";
 import type { InvokeManyResult } from "../helpers/invoke-many.ts";
 import { apiGatewayEvent, lifecycleCallbacks } from "../helpers/load-callbacks.ts";
@@ -85,7 +87,7 @@ function invokeMany(): Promise<{ result: InvokeManyResult; stderr: string }> {
       env: {
         PATH: process.env.PATH ?? "",
         QUEUE_URL: queueUrl,
-        TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+        TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

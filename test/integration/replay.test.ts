@@ -14,6 +14,7 @@ import { createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-pu
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { createLogger } from "../../lib/ingest/logger.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
+import { staticTokens } from "../../lib/ingest/tokens.ts";
 import { freePort } from "../../testing/local/loop.ts";
 import {
   drainQueue,
@@ -64,12 +65,12 @@ beforeAll(async () => {
   });
   const handler = createIngestHandler({
     config: {
-      authTokens: [LOCAL_AUTH_TOKEN],
       publicUrl: undefined,
       allowedAccountSids: new Set([ACCOUNT_SID.toLowerCase()]),
     },
     publisher: createSqsPublisher({ queueUrl, client: publisherClient }),
     clock: () => new Date(),
+    tokens: staticTokens([LOCAL_AUTH_TOKEN]),
     logger: createLogger(),
   });
   const params = ALL_EVENTS.map((name, index) =>

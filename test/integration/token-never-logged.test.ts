@@ -6,6 +6,7 @@
  * secondary token, forgeries, signed-but-invalid callbacks, refusals of every kind, a token
  * source that fails and then answers slowly, and a queue that refuses every message.
  */
+
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -23,11 +24,16 @@ import {
 } from "../../testing/local/sqs.ts";
 import { callbackParams } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import {
+  FORGER_AUTH_TOKEN,
+  PRIMARY_AUTH_TOKEN,
+  SECONDARY_AUTH_TOKEN,
+} from "../../testing/tokens.ts";
 import { NODE, ROOT, run } from "../helpers/child-process.ts";
 
-const PRIMARY = "7f3e9a1c5b2d48e6a0c4f1b39d8e2a75";
-const SECONDARY = "c2a8e4f61b9d3075e8a1c6f4b2d9e037";
-const FORGER = "ffffffffffffffffffffffffffffffff";
+const PRIMARY = PRIMARY_AUTH_TOKEN;
+const SECONDARY = SECONDARY_AUTH_TOKEN;
+const FORGER = FORGER_AUTH_TOKEN;
 const PARAMETER = "/twilio-status-relay/test/auth-token";
 /** Everything that must never be printed: each token, and the list as configured. */
 const SECRETS = [PRIMARY, SECONDARY, `${PRIMARY},${SECONDARY}`, `${PRIMARY}, ${SECONDARY}`];

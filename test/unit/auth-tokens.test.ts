@@ -20,7 +20,7 @@ describe("cachedTokens", () => {
     // Prepare
     let now = 0;
     const source = store([["a"]]);
-    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, now: () => now });
+    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, clock: () => new Date(now) });
     // Act
     await tokens();
     now = 999;
@@ -33,7 +33,7 @@ describe("cachedTokens", () => {
   it("picks up a rotation once the TTL has passed", async () => {
     let now = 0;
     const source = store([["old"], ["new", "old"]]);
-    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, now: () => now });
+    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, clock: () => new Date(now) });
     await tokens();
     now = 1000;
     expect(await tokens()).toEqual(["new", "old"]);
@@ -41,20 +41,20 @@ describe("cachedTokens", () => {
 
   it("shares one read between concurrent callers", async () => {
     const source = store([["a"]]);
-    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, now: () => 0 });
+    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, clock: () => new Date(0) });
     await Promise.all([tokens(), tokens(), tokens()]);
     expect(source.reads()).toBe(1);
   });
 
   it("does not cache a failed read", async () => {
     const source = store([new Error("throttled"), ["a"]]);
-    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, now: () => 0 });
+    const tokens = cachedTokens({ load: source.load, ttlMs: 1000, clock: () => new Date(0) });
     await expect(tokens()).rejects.toThrow(SecretError);
     expect(await tokens()).toEqual(["a"]);
   });
 
   it("treats an empty secret as a failure", async () => {
-    const tokens = cachedTokens({ load: async () => [], ttlMs: 1000, now: () => 0 });
+    const tokens = cachedTokens({ load: async () => [], ttlMs: 1000, clock: () => new Date(0) });
     await expect(tokens()).rejects.toThrow(/holds no auth token/);
   });
 });

@@ -18,7 +18,9 @@ function sentAt(msBeforeNow: number): StatusEvent {
 
 describe("enforceCallbackPolicy", () => {
   it("accepts every callback when no protection is configured", () => {
-    expect(() => enforceCallbackPolicy(sentAt(365 * 24 * 60 * MINUTE), {}, NOW)).not.toThrow();
+    expect(() =>
+      enforceCallbackPolicy(sentAt(365 * 24 * 60 * MINUTE), {}, () => NOW),
+    ).not.toThrow();
   });
 
   it("accepts a callback from an allowed account, whatever the case of its hex digits", () => {
@@ -29,7 +31,7 @@ describe("enforceCallbackPolicy", () => {
     });
     const policy = { allowedAccountSids: ALLOWED };
     // Act / Assess
-    expect(() => enforceCallbackPolicy(event, policy, NOW)).not.toThrow();
+    expect(() => enforceCallbackPolicy(event, policy, () => NOW)).not.toThrow();
   });
 
   it("refuses a callback from an account the allowlist does not name", () => {
@@ -37,7 +39,7 @@ describe("enforceCallbackPolicy", () => {
     const event = fromParams({ ...callbackParams("stream-started"), AccountSid: OTHER_ACCOUNT });
     const policy = { allowedAccountSids: ALLOWED };
     // Act
-    const attempt = () => enforceCallbackPolicy(event, policy, NOW);
+    const attempt = () => enforceCallbackPolicy(event, policy, () => NOW);
     // Assess
     expect(attempt).toThrow(AccountNotAllowedError);
     expect(attempt).toThrow(`account ${OTHER_ACCOUNT} is not in this relay's ALLOWED_ACCOUNT_SIDS`);
@@ -47,7 +49,7 @@ describe("enforceCallbackPolicy", () => {
     // Prepare
     const event = fromParams({ WidgetSid: "WX0123456789abcdef0123456789abcdef" });
     // Act
-    const attempt = () => enforceCallbackPolicy(event, { allowedAccountSids: ALLOWED }, NOW);
+    const attempt = () => enforceCallbackPolicy(event, { allowedAccountSids: ALLOWED }, () => NOW);
     // Assess
     expect(attempt).toThrow(AccountNotAllowedError);
     expect(attempt).toThrow(/names no AccountSid/);
@@ -55,14 +57,16 @@ describe("enforceCallbackPolicy", () => {
 
   it("accepts a callback exactly as old as the limit plus the clock-skew allowance", () => {
     const event = sentAt(5 * MINUTE + CLOCK_SKEW_ALLOWANCE_MS);
-    expect(() => enforceCallbackPolicy(event, { maxCallbackAgeMs: 5 * MINUTE }, NOW)).not.toThrow();
+    expect(() =>
+      enforceCallbackPolicy(event, { maxCallbackAgeMs: 5 * MINUTE }, () => NOW),
+    ).not.toThrow();
   });
 
   it("refuses a callback a millisecond older than the limit plus the clock-skew allowance", () => {
     // Prepare
     const event = sentAt(5 * MINUTE + CLOCK_SKEW_ALLOWANCE_MS + 1);
     // Act
-    const attempt = () => enforceCallbackPolicy(event, { maxCallbackAgeMs: 5 * MINUTE }, NOW);
+    const attempt = () => enforceCallbackPolicy(event, { maxCallbackAgeMs: 5 * MINUTE }, () => NOW);
     // Assess
     expect(attempt).toThrow(CallbackTooOldError);
     expect(attempt).toThrow(/is 360 s old, older than the 360 s this relay accepts/);
@@ -70,7 +74,7 @@ describe("enforceCallbackPolicy", () => {
 
   it("accepts a callback stamped in the future (a clock ahead of ours)", () => {
     expect(() =>
-      enforceCallbackPolicy(sentAt(-10 * MINUTE), { maxCallbackAgeMs: MINUTE }, NOW),
+      enforceCallbackPolicy(sentAt(-10 * MINUTE), { maxCallbackAgeMs: MINUTE }, () => NOW),
     ).not.toThrow();
   });
 
@@ -80,9 +84,11 @@ describe("enforceCallbackPolicy", () => {
       callbackParams("stream-ended", { timestamp: "2026-11-27T13:58:00.000+02:00" }),
     );
     // Act / Assess
-    expect(() => enforceCallbackPolicy(event, { maxCallbackAgeMs: MINUTE }, NOW)).not.toThrow();
     expect(() =>
-      enforceCallbackPolicy(event, { maxCallbackAgeMs: 0 }, new Date(NOW.getTime() + MINUTE)),
+      enforceCallbackPolicy(event, { maxCallbackAgeMs: MINUTE }, () => NOW),
+    ).not.toThrow();
+    expect(() =>
+      enforceCallbackPolicy(event, { maxCallbackAgeMs: 0 }, () => new Date(NOW.getTime() + MINUTE)),
     ).toThrow(CallbackTooOldError);
   });
 
@@ -95,7 +101,9 @@ describe("enforceCallbackPolicy", () => {
     });
     // Act / Assess
     for (const event of [withoutTimestamp, withOddTimestamp]) {
-      expect(() => enforceCallbackPolicy(event, { maxCallbackAgeMs: MINUTE }, NOW)).not.toThrow();
+      expect(() =>
+        enforceCallbackPolicy(event, { maxCallbackAgeMs: MINUTE }, () => NOW),
+      ).not.toThrow();
     }
   });
 
@@ -104,7 +112,7 @@ describe("enforceCallbackPolicy", () => {
       WidgetSid: "WX0123456789abcdef0123456789abcdef",
       Timestamp: "2026-11-27T11:00:00Z",
     });
-    expect(() => enforceCallbackPolicy(event, { maxCallbackAgeMs: MINUTE }, NOW)).toThrow(
+    expect(() => enforceCallbackPolicy(event, { maxCallbackAgeMs: MINUTE }, () => NOW)).toThrow(
       CallbackTooOldError,
     );
   });

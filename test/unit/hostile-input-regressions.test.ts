@@ -2,6 +2,7 @@
  * Cases the hostile-input properties found, kept as plain tests: each was a signed callback the
  * relay turned into an event it could not publish or a consumer could not read.
  */
+
 import { describe, expect, it } from "vitest";
 import { MAX_EXTENSION_CONTEXT_DEPTH } from "../../lib/events/resources/media-processor.ts";
 import { type StatusEvent, StatusEventSchema } from "../../lib/events/schemas.ts";
@@ -10,8 +11,10 @@ import { BadRequestError } from "../../lib/ingest/errors.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import type { EventPublisher } from "../../lib/ingest/publisher.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { staticTokens } from "../../lib/ingest/tokens.ts";
+import { callbackParams } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 
 const CLOCK = () => new Date("2026-11-27T12:00:00.000Z");
@@ -97,7 +100,8 @@ describe("regressions found by the hostile-input properties", () => {
     const logger = memoryLogger();
     const publisher = serialisingPublisher();
     const handler = createIngestHandler({
-      config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+      config: { publicUrl: undefined },
+      tokens: staticTokens([PRIMARY_AUTH_TOKEN]),
       publisher,
       clock: CLOCK,
       logger,

@@ -5,6 +5,7 @@
  * callback that was then published once, exactly as Twilio sent it. Never a 5xx for anything an
  * HTTP caller can send, never a thrown error or a hang, and nothing published for a refusal.
  */
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type StatusEvent, StatusEventSchema } from "../../lib/events/schemas.ts";
@@ -12,6 +13,7 @@ import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import type { EventPublisher } from "../../lib/ingest/publisher.ts";
+import { staticTokens } from "../../lib/ingest/tokens.ts";
 import type { FormParams } from "../../testing/signed-callback.ts";
 import {
   hostileEvent,
@@ -39,7 +41,8 @@ function relay() {
   const publisher: EventPublisher = { publish: async (event) => void published.push(event) };
   const logger = memoryLogger();
   const handler = createIngestHandler({
-    config: { authTokens: [...RELAY_TOKENS], publicUrl: undefined },
+    config: { publicUrl: undefined },
+    tokens: staticTokens(RELAY_TOKENS),
     publisher,
     clock: CLOCK,
     logger,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ingestHandlerFromEnvironment } from "../../lib/ingest/wiring.ts";
-import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 // What the function logs at start-up (Powertools writes JSON lines to stdout and stderr).
 function captureOutput(): { text: () => string } {
@@ -24,7 +24,7 @@ describe("ingestHandlerFromEnvironment without a usable configuration", () => {
   it.each([
     [
       "QUEUE_URL is missing",
-      { QUEUE_URL: "", TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN },
+      { QUEUE_URL: "", TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN },
       /QUEUE_URL is required/,
     ],
     [

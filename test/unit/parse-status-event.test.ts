@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { InvalidEventError } from "../../lib/events/errors.ts";
 import { parseStatusEvent } from "../../lib/events/parse.ts";
-import { InvalidEventError } from "../../lib/ingest/errors.ts";
 import { ACCOUNT_SID, ALL_EVENTS, PLAYER_STREAMER_SID } from "../../testing/samples.ts";
 import { fromParams, statusEvent } from "../helpers/status-events.ts";
 
@@ -138,5 +138,20 @@ describe("parseStatusEvent", () => {
 
     // Assess
     expect(error.message).toBe("not a twilio-status-relay event: missing data.playerStreamerSid");
+  });
+
+  it("refuses an event whose type belongs to another resource than its data", () => {
+    // Prepare
+    const event = statusEvent("media-processor-started");
+    const body = JSON.stringify({ ...event, type: "com.twilio.media.player-streamer.started" });
+
+    // Act
+    const error = errorOf(body);
+
+    // Assess
+    expect(error.message).toBe(
+      'not a twilio-status-relay event: type "com.twilio.media.player-streamer.started" is not ' +
+        'an event type of resourceType "MediaProcessor"',
+    );
   });
 });

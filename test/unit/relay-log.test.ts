@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { createLogger } from "../../lib/ingest/logger.ts";
+import { staticTokens } from "../../lib/ingest/tokens.ts";
 import { countByType, readRelayLog, replayMessage } from "../../testing/local/replay.ts";
 import {
   ACCOUNT_SID,
@@ -36,12 +37,12 @@ beforeAll(async () => {
   };
   const handler = createIngestHandler({
     config: {
-      authTokens: [LOCAL_AUTH_TOKEN],
       publicUrl: undefined,
       allowedAccountSids: new Set([ACCOUNT_SID.toLowerCase()]),
     },
     publisher: refusing,
     clock: () => new Date(),
+    tokens: staticTokens([LOCAL_AUTH_TOKEN]),
     logger: createLogger(),
   });
   const output = captureOutput();

@@ -3,6 +3,7 @@
  * read answers 503 (never 2xx, never 403) and says so in the logs, and a rotation is accepted
  * once the cache expires, without a deploy.
  */
+
 import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
@@ -11,12 +12,15 @@ import { parseConfig } from "../../lib/ingest/config.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import type { EventPublisher } from "../../lib/ingest/publisher.ts";
 import { ingestHandlerFromEnvironment, tokensFromConfig } from "../../lib/ingest/wiring.ts";
-import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import {
+  FORGER_AUTH_TOKEN,
+  PRIMARY_AUTH_TOKEN,
+  SECONDARY_AUTH_TOKEN,
+} from "../../testing/tokens.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 
 const PARAMETER = "/twilio-status-relay/test/auth-token";
-const NEW_TOKEN = "22222222222222222222222222222222";
 const TTL_MS = 300_000;
 
 // A Parameter Store holding one value that the test changes, or that refuses every read.
@@ -45,14 +49,14 @@ function relay(client: GetParameterClient, clock: { now: number }) {
   const logger = memoryLogger();
   const publisher = recordingPublisher();
   const handler = createIngestHandler({
-    config: { authTokens: [], publicUrl: undefined },
+    config: { publicUrl: undefined },
     publisher,
     clock: () => new Date("2026-11-27T12:00:00Z"),
     tokens: ssmTokenSource({
       client,
       parameterName: PARAMETER,
       ttlMs: TTL_MS,
-      now: () => clock.now,
+      clock: () => new Date(clock.now),
     }),
     logger,
   });
@@ -88,7 +92,7 @@ describe("auth tokens from SSM", () => {
 
     // Act
     const valid = await handler(signedCallback());
-    const forged = await handler(signedCallback({ token: NEW_TOKEN }));
+    const forged = await handler(signedCallback({ token: FORGER_AUTH_TOKEN }));
 
     // Assess
     expect(valid.statusCode).toBe(503);
@@ -102,7 +106,7 @@ describe("auth tokens from SSM", () => {
     const during = await handler(signedCallback());
 
     // Act
-    store.value = LOCAL_AUTH_TOKEN;
+    store.value = PRIMARY_AUTH_TOKEN;
     const after = await handler(signedCallback());
 
     // Assess
@@ -114,15 +118,15 @@ describe("auth tokens from SSM", () => {
   it("accepts the new token once the cache expires after a rotation, and still the old one", async () => {
     // Prepare
     const clock = { now: 0 };
-    const { store, client } = parameterStore(LOCAL_AUTH_TOKEN);
+    const { store, client } = parameterStore(PRIMARY_AUTH_TOKEN);
     const { handler } = relay(client, clock);
     const before = await handler(signedCallback());
-    store.value = `${NEW_TOKEN},${LOCAL_AUTH_TOKEN}`;
+    store.value = `${PRIMARY_AUTH_TOKEN},${SECONDARY_AUTH_TOKEN}`;
 
     // Act
-    const newTokenWhileCached = await handler(signedCallback({ token: NEW_TOKEN }));
+    const newTokenWhileCached = await handler(signedCallback({ token: SECONDARY_AUTH_TOKEN }));
     clock.now += TTL_MS;
-    const newTokenAfterTtl = await handler(signedCallback({ token: NEW_TOKEN }));
+    const newTokenAfterTtl = await handler(signedCallback({ token: SECONDARY_AUTH_TOKEN }));
     const oldTokenAfterTtl = await handler(signedCallback());
 
     // Assess
@@ -137,22 +141,29 @@ describe("auth tokens from SSM", () => {
 describe("tokensFromConfig", () => {
   const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
 
-  it("reads from SSM when only the parameter is configured", () => {
-    // Prepare
+  it("reads from SSM when only the parameter is configured", async () => {
+    // Prepare: an SSM endpoint that refuses connections, so the read fails at once
     const config = parseConfig({ QUEUE_URL, TWILIO_AUTH_TOKEN_PARAMETER: PARAMETER });
+    vi.stubEnv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9");
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    try {
+      // Act
+      const source = tokensFromConfig(config);
 
-    // Act
-    const source = tokensFromConfig(config);
-
-    // Assess
-    expect(source).toBeTypeOf("function");
+      // Assess
+      await expect(source()).rejects.toThrow(`could not read SSM parameter ${PARAMETER}`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
-  it("leaves the tokens of the environment in charge when TWILIO_AUTH_TOKEN is set", () => {
+  it("leaves the tokens of the environment in charge when TWILIO_AUTH_TOKEN is set", async () => {
     // Prepare
     const config = parseConfig({
       QUEUE_URL,
-      TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
       TWILIO_AUTH_TOKEN_PARAMETER: PARAMETER,
     });
 
@@ -160,7 +171,7 @@ describe("tokensFromConfig", () => {
     const source = tokensFromConfig(config);
 
     // Assess
-    expect(source).toBeUndefined();
+    expect(await source()).toEqual([PRIMARY_AUTH_TOKEN]);
   });
 });
 

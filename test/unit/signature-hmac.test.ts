@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hmacSha1Base64 } from "../../lib/ingest/signature.ts";
-import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 const reference = (key: string, data: string) =>
   createHmac("sha1", key).update(data, "utf8").digest("base64");
@@ -24,9 +24,9 @@ describe("hmacSha1Base64", () => {
     const data =
       "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacksAccountSidAC0123";
     // Act
-    const ours = hmacSha1Base64(LOCAL_AUTH_TOKEN, data);
+    const ours = hmacSha1Base64(PRIMARY_AUTH_TOKEN, data);
     // Assess
-    expect(ours).toBe(reference(LOCAL_AUTH_TOKEN, data));
+    expect(ours).toBe(reference(PRIMARY_AUTH_TOKEN, data));
   });
 
   it("equals createHmac for ASCII keys of up to one block and any data", () => {

@@ -5,10 +5,14 @@ import {
   signatureUrlCandidates,
   verifyTwilioSignature,
 } from "../../lib/ingest/signature.ts";
-import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { callbackParams } from "../../testing/samples.ts";
+import {
+  FORGER_AUTH_TOKEN,
+  PRIMARY_AUTH_TOKEN,
+  SECONDARY_AUTH_TOKEN,
+} from "../../testing/tokens.ts";
 
 const URL_ = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";
-const OTHER_TOKEN = "ffffffffffffffffffffffffffffffff";
 
 function asMap(params: Record<string, string | string[]>): Map<string, string[]> {
   return new Map(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
@@ -22,8 +26,12 @@ function signed(
   return {
     url,
     params: asMap(params),
-    signature: twilio.getExpectedTwilioSignature(overrides.token ?? LOCAL_AUTH_TOKEN, url, params),
-    tokens: [LOCAL_AUTH_TOKEN],
+    signature: twilio.getExpectedTwilioSignature(
+      overrides.token ?? PRIMARY_AUTH_TOKEN,
+      url,
+      params,
+    ),
+    tokens: [PRIMARY_AUTH_TOKEN],
   };
 }
 
@@ -38,12 +46,15 @@ describe("verifyTwilioSignature", () => {
   });
 
   it("rejects a callback signed with another token", () => {
-    const input = signed({ token: OTHER_TOKEN });
+    const input = signed({ token: FORGER_AUTH_TOKEN });
     expect(verifyTwilioSignature(input).valid).toBe(false);
   });
 
   it("accepts a callback signed with the secondary token during a rotation", () => {
-    const input = { ...signed({ token: OTHER_TOKEN }), tokens: [LOCAL_AUTH_TOKEN, OTHER_TOKEN] };
+    const input = {
+      ...signed({ token: SECONDARY_AUTH_TOKEN }),
+      tokens: [PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN],
+    };
     expect(verifyTwilioSignature(input)).toMatchObject({ valid: true, tokenIndex: 1 });
   });
 
@@ -87,7 +98,7 @@ describe("verifyTwilioSignature", () => {
     const input = {
       ...signed(),
       signature: "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-      tokens: [LOCAL_AUTH_TOKEN, OTHER_TOKEN],
+      tokens: [PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN],
     };
     // Act
     const result = verifyTwilioSignature(input);
@@ -99,8 +110,8 @@ describe("verifyTwilioSignature", () => {
 describe("computeTwilioSignature", () => {
   it("computes the signature the twilio package computes", () => {
     const params = { ...callbackParams("stream-failed"), Repeated: ["2", "1", "2"] };
-    expect(computeTwilioSignature(LOCAL_AUTH_TOKEN, URL_, asMap(params))).toBe(
-      twilio.getExpectedTwilioSignature(LOCAL_AUTH_TOKEN, URL_, params),
+    expect(computeTwilioSignature(PRIMARY_AUTH_TOKEN, URL_, asMap(params))).toBe(
+      twilio.getExpectedTwilioSignature(PRIMARY_AUTH_TOKEN, URL_, params),
     );
   });
 });

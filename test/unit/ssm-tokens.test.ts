@@ -107,7 +107,7 @@ describe("ssmTokenSource", () => {
       client: ssm.client,
       parameterName: PARAMETER,
       ttlMs: 300_000,
-      now: () => now,
+      clock: () => new Date(now),
     });
 
     // Act
@@ -131,7 +131,7 @@ describe("ssmTokenSource", () => {
       client: ssm.client,
       parameterName: PARAMETER,
       ttlMs: 300_000,
-      now: () => 0,
+      clock: () => new Date(0),
     });
 
     // Act

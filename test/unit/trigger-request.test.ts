@@ -5,11 +5,11 @@ import {
   localCallbackUrl,
   triggerRequest,
 } from "../../testing/local/trigger-request.ts";
-import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { ALL_EVENTS, callbackParams } from "../../testing/samples.ts";
+import { PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 const TIMESTAMP = "2026-11-27T11:00:00.000Z";
 const DEPLOYED = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";
-const OTHER_TOKEN = "0123456789abcdef0123456789abcdef";
 
 describe("triggerRequest", () => {
   it.each(ALL_EVENTS)("signs a POST of %s that the twilio package validates", (event) => {
@@ -18,7 +18,7 @@ describe("triggerRequest", () => {
       event,
       method: "POST",
       url: DEPLOYED,
-      token: OTHER_TOKEN,
+      token: SECONDARY_AUTH_TOKEN,
       timestamp: TIMESTAMP,
     } as const;
 
@@ -31,8 +31,8 @@ describe("triggerRequest", () => {
     expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
     expect(body).toEqual(callbackParams(event, { timestamp: TIMESTAMP }));
     const signature = request.headers["x-twilio-signature"] ?? "";
-    expect(twilio.validateRequest(OTHER_TOKEN, signature, DEPLOYED, body)).toBe(true);
-    expect(twilio.validateRequest(LOCAL_AUTH_TOKEN, signature, DEPLOYED, body)).toBe(false);
+    expect(twilio.validateRequest(SECONDARY_AUTH_TOKEN, signature, DEPLOYED, body)).toBe(true);
+    expect(twilio.validateRequest(PRIMARY_AUTH_TOKEN, signature, DEPLOYED, body)).toBe(false);
   });
 
   it("signs a GET with the parameters in the URL and no body, as Twilio does", () => {
@@ -41,7 +41,7 @@ describe("triggerRequest", () => {
       event: "stream-ended",
       method: "GET",
       url: localCallbackUrl(),
-      token: LOCAL_AUTH_TOKEN,
+      token: PRIMARY_AUTH_TOKEN,
       timestamp: TIMESTAMP,
     } as const;
 
@@ -57,7 +57,7 @@ describe("triggerRequest", () => {
     expect(request.body).toBeUndefined();
     expect(request.headers["content-type"]).toBeUndefined();
     const signature = request.headers["x-twilio-signature"] ?? "";
-    expect(twilio.validateRequest(LOCAL_AUTH_TOKEN, signature, request.url, {})).toBe(true);
+    expect(twilio.validateRequest(PRIMARY_AUTH_TOKEN, signature, request.url, {})).toBe(true);
   });
 
   it("keeps the query string of a configured URL and appends a GET's parameters after it", () => {
@@ -69,7 +69,7 @@ describe("triggerRequest", () => {
       event: "media-processor-started",
       method: "GET",
       url: configured,
-      token: OTHER_TOKEN,
+      token: SECONDARY_AUTH_TOKEN,
       timestamp: TIMESTAMP,
     });
 
@@ -77,7 +77,7 @@ describe("triggerRequest", () => {
     expect(request.url.startsWith(`${configured}&AccountSid=`)).toBe(true);
     expect(
       twilio.validateRequest(
-        OTHER_TOKEN,
+        SECONDARY_AUTH_TOKEN,
         request.headers["x-twilio-signature"] ?? "",
         request.url,
         {},
@@ -91,14 +91,14 @@ describe("triggerRequest", () => {
       event: "stream-started",
       method: "POST",
       url: DEPLOYED,
-      token: OTHER_TOKEN,
+      token: SECONDARY_AUTH_TOKEN,
       timestamp: TIMESTAMP,
     });
     const second = triggerRequest({
       event: "stream-started",
       method: "POST",
       url: DEPLOYED,
-      token: OTHER_TOKEN,
+      token: SECONDARY_AUTH_TOKEN,
       timestamp: "2026-11-27T11:00:01.000Z",
     });
 

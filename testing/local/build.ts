@@ -11,7 +11,7 @@ import { writeZip } from "./zip.ts";
 const ROOT = resolve(import.meta.dirname, "../..");
 
 /** Packages that must never reach a bundle (`twilio` is the tests' signing oracle only). */
-export const FORBIDDEN_PACKAGES = ["twilio"] as const;
+const FORBIDDEN_PACKAGES = ["twilio"] as const;
 
 /**
  * The file Lambda loads, and so the `index.handler` handler string. CommonJS, not ESM: measured,

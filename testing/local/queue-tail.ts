@@ -15,14 +15,14 @@ import { parseStatusEvent } from "../../lib/events/parse.ts";
 import { formatStatusEvent } from "../../lib/events/summary.ts";
 
 /** Long-poll wait, the most SQS allows: an idle tail costs three requests a minute. */
-export const WAIT_TIME_SECONDS = 20;
+const WAIT_TIME_SECONDS = 20;
 /**
  * How long a message the tail only looks at stays hidden if the tail dies before releasing it.
  * A received FIFO message hides its whole group, so keep it short.
  */
 export const PEEK_VISIBILITY_SECONDS = 5;
 /** How long a message being consumed stays hidden before it would be delivered again. */
-export const CONSUME_VISIBILITY_SECONDS = 30;
+const CONSUME_VISIBILITY_SECONDS = 30;
 /** How many message ids the tail remembers, to print each message once. */
 const SEEN_LIMIT = 10_000;
 
@@ -112,7 +112,7 @@ export async function tailQueue(options: TailOptions): Promise<void> {
  * The line printed for a message: the readable line of its event, its raw body with `json`,
  * or a `!` line saying why it is not a relayed event.
  */
-export function describeMessage(message: Message, json: boolean): string {
+function describeMessage(message: Message, json: boolean): string {
   const body = message.Body ?? "";
   if (json) return body.replace(/\r?\n/g, " ");
   try {

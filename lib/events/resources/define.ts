@@ -55,28 +55,18 @@ export function commonData<R extends string>(resourceType: R) {
   };
 }
 
-/** The common parameters after validation. */
-export interface CommonParameters {
-  readonly AccountSid: string;
-  readonly StatusCallbackEvent: string;
-  readonly Timestamp: string;
-  readonly Url: string;
-  readonly Duration?: string | undefined;
-  readonly ErrorMessage?: string | undefined;
-  readonly EndedReason?: string | undefined;
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds resources of any shape
 type AnyObject = z.ZodMiniObject<any>;
 
 export interface ResourceDefinition<
   P extends AnyObject = AnyObject,
   D extends AnyObject = AnyObject,
+  T extends string = string,
 > {
   /** Twilio's name of the resource, the value of `data.resourceType`. */
   readonly resourceType: string;
   /** CloudEvents `type` prefix; the status is appended (`com.twilio.media.media-processor.started`). */
-  readonly typePrefix: string;
+  readonly typePrefix: T;
   /** The callback parameter holding the resource SID; its presence identifies the resource. */
   readonly sidParameter: string;
   /** `StatusCallbackEvent` values and the status each means. */
@@ -94,8 +84,8 @@ export interface ResourceDefinition<
 }
 
 /** Declares a resource; the identity function, there to infer and check the types. */
-export function defineResource<P extends AnyObject, D extends AnyObject>(
-  definition: ResourceDefinition<P, D>,
-): ResourceDefinition<P, D> {
+export function defineResource<P extends AnyObject, D extends AnyObject, T extends string>(
+  definition: ResourceDefinition<P, D, T>,
+): ResourceDefinition<P, D, T> {
   return definition;
 }

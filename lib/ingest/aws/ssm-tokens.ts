@@ -8,6 +8,7 @@ import {
   type GetParameterCommandOutput,
   SSMClient,
 } from "@aws-sdk/client-ssm";
+import { type Clock, systemClock } from "../clock.ts";
 import { splitTokens } from "../config.ts";
 import { SecretError } from "../errors.ts";
 import { cachedTokens, type TokenSource } from "../tokens.ts";
@@ -77,8 +78,8 @@ export function ssmTokenLoader(options: SsmTokensOptions): () => Promise<readonl
 export interface SsmTokenSourceOptions extends SsmTokensOptions {
   /** How long a successful read is reused. */
   readonly ttlMs: number;
-  /** Milliseconds since the epoch; defaults to `Date.now`. */
-  readonly now?: () => number;
+  /** Defaults to the machine's clock. */
+  readonly clock?: Clock;
 }
 
 /** Tokens from an SSM SecureString, cached for `ttlMs`; see {@link cachedTokens}. */
@@ -86,6 +87,6 @@ export function ssmTokenSource(options: SsmTokenSourceOptions): TokenSource {
   return cachedTokens({
     load: ssmTokenLoader(options),
     ttlMs: options.ttlMs,
-    now: options.now ?? Date.now,
+    clock: options.clock ?? systemClock,
   });
 }
