@@ -4,35 +4,36 @@
  */
 
 import type { StatusEvent } from "../events/schemas.ts";
+import { authenticate, describe, type SecretSources } from "./authenticate.ts";
 import type { Config } from "./config.ts";
 import { type ApiGatewayEvent, decodeRequest } from "./decode.ts";
-import {
-  BadRequestError,
-  type ConfigError,
-  HttpError,
-  MissingSignatureError,
-  ServiceUnavailableError,
-  SignatureMismatchError,
-} from "./errors.ts";
+import { BadRequestError, type ConfigError, HttpError, ServiceUnavailableError } from "./errors.ts";
+import { handleSinkDelivery, MAX_SINK_BODY_BYTES } from "./event-streams.ts";
 import type { RelayLogger } from "./logger.ts";
 import { normaliseCallback } from "./normalise.ts";
 import { type CallbackPolicy, enforceCallbackPolicy } from "./policy.ts";
-import type { EventPublisher } from "./publisher.ts";
+import type { CloudEventPublisher, EventPublisher } from "./publisher.ts";
 import { acceptedResponse, errorResponse, type HttpResponse } from "./responses.ts";
-import { verifyTwilioSignature } from "./signature.ts";
-import { staticTokens, type TokenSource } from "./tokens.ts";
+import { type SecretMapSource, staticSecretMap, staticTokens, type TokenSource } from "./tokens.ts";
 
 /** Largest callback body accepted (64 KiB); Twilio's are well under 4 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IngestDependencies {
   /** Tokens, public URL and the optional protections (allowed accounts, maximum age). */
-  readonly config: Pick<Config, "authTokens" | "publicUrl"> & CallbackPolicy;
-  readonly publisher: EventPublisher;
+  readonly config: Pick<Config, "authTokens" | "publicUrl"> &
+    Partial<Pick<Config, "accountAuthTokens" | "sharedKeys">> &
+    CallbackPolicy;
+  /** Publishes status events; and the CloudEvents of Event Streams deliveries, if it can. */
+  readonly publisher: EventPublisher & Partial<CloudEventPublisher>;
   /** The current time; used for events that carry no `Timestamp` of their own. */
   readonly clock: () => Date;
   /** Where auth tokens come from; defaults to `config.authTokens`. */
   readonly tokens?: TokenSource;
+  /** Where auth tokens by account SID come from; defaults to `config.accountAuthTokens`. */
+  readonly accountAuthTokens?: SecretMapSource | undefined;
+  /** Where SharedKey secrets come from; defaults to `config.sharedKeys`. */
+  readonly sharedKeys?: SecretMapSource | undefined;
   readonly logger: RelayLogger;
 }
 
@@ -44,38 +45,35 @@ export type IngestHandler = (event: ApiGatewayEvent) => Promise<HttpResponse>;
  */
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config, publisher, clock, logger } = deps;
-  const tokens = deps.tokens ?? staticTokens(config.authTokens);
+  const sources: SecretSources = {
+    authTokens: deps.tokens ?? staticTokens(config.authTokens),
+    accountAuthTokens:
+      deps.accountAuthTokens ??
+      (config.accountAuthTokens?.size ? staticSecretMap(config.accountAuthTokens) : undefined),
+    sharedKeys:
+      deps.sharedKeys ?? (config.sharedKeys?.size ? staticSecretMap(config.sharedKeys) : undefined),
+  };
 
   return async (apiEvent) => {
+    const startedAt = Date.now();
     try {
       const request = decodeRequest(apiEvent, {
         publicUrl: config.publicUrl,
         maxBodyBytes: MAX_BODY_BYTES,
+        maxSinkBodyBytes: MAX_SINK_BODY_BYTES,
       });
-      if (request.signature === undefined) throw new MissingSignatureError();
+      if (request.sink !== undefined) {
+        return await handleSinkDelivery(
+          { ...request, sink: request.sink },
+          { sources, publisher, policy: config, logger, startedAt },
+        );
+      }
 
-      const verdict = verifyTwilioSignature({
-        url: request.url,
-        params: request.signedParams,
-        signature: request.signature,
-        tokens: await loadTokens(tokens, logger),
+      await authenticate(request, {
+        sources,
+        accountSid: request.params.get("AccountSid")?.[0],
+        logger,
       });
-      if (!verdict.valid) {
-        // What a user needs to fix a mismatch, without the query string: some users put a
-        // shared secret there.
-        const queryAt = request.url.indexOf("?");
-        logger.warn("signature does not match", {
-          url: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
-          queryString: queryAt !== -1,
-          method: request.method,
-        });
-        throw new SignatureMismatchError();
-      }
-      if (verdict.tokenIndex > 0) {
-        logger.info("callback signed with a secondary auth token", {
-          tokenIndex: verdict.tokenIndex,
-        });
-      }
 
       const event = normalise(request.params, clock, logger);
       const context = { eventId: event.id, type: event.type, subject: event.subject };
@@ -109,16 +107,6 @@ export function createUnconfiguredHandler(error: ConfigError, logger: RelayLogge
     logger.error("the relay is not configured: answering 503", { error: error.message });
     return errorResponse(new ServiceUnavailableError({ cause: error }));
   };
-}
-
-async function loadTokens(source: TokenSource, logger: RelayLogger): Promise<readonly string[]> {
-  try {
-    return await source();
-  } catch (error) {
-    // Loud in the logs, 503 to Twilio: never 403 every caller because a secret is unreadable.
-    logger.error("auth tokens unavailable", { error: describe(error) });
-    throw new ServiceUnavailableError({ cause: error });
-  }
 }
 
 function normalise(
@@ -177,13 +165,4 @@ async function publish(
     });
     throw new ServiceUnavailableError({ cause: error });
   }
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return {
-    name: error.name,
-    message: error.message,
-    ...(error.cause !== undefined ? { cause: describe(error.cause) } : {}),
-  };
 }

@@ -4,12 +4,12 @@
  */
 
 import { createSqsClient, createSqsPublisher } from "./aws/sqs-publisher.ts";
-import { createSsmClient, ssmTokenSource } from "./aws/ssm-tokens.ts";
+import { createSsmClient, ssmSecretMapSource, ssmTokenSource } from "./aws/ssm-tokens.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createIngestHandler, createUnconfiguredHandler, type IngestHandler } from "./handler.ts";
 import { createLogger } from "./logger.ts";
-import type { TokenSource } from "./tokens.ts";
+import type { SecretMapSource, TokenSource } from "./tokens.ts";
 
 /**
  * The token source the configuration asks for: the SSM SecureString named by
@@ -25,6 +25,32 @@ export function tokensFromConfig(config: Config): TokenSource | undefined {
   });
 }
 
+/** The secret map sources the configuration asks for from SSM (none when given inline). */
+export interface SecretMapSources {
+  readonly accountAuthTokens?: SecretMapSource | undefined;
+  readonly sharedKeys?: SecretMapSource | undefined;
+}
+
+/**
+ * The SSM SecureStrings named by `TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER` and
+ * `TWILIO_SHARED_KEYS_PARAMETER` (JSON), cached like the tokens; none for a variable not set.
+ */
+export function secretMapsFromConfig(config: Config): SecretMapSources {
+  const { accountAuthTokensParameter, sharedKeysParameter } = config;
+  if (accountAuthTokensParameter === undefined && sharedKeysParameter === undefined) return {};
+  const client = createSsmClient();
+  const source = (parameterName: string, kind: "account-auth-tokens" | "shared-keys") =>
+    ssmSecretMapSource({ client, parameterName, ttlMs: config.authTokenCacheTtlMs, kind });
+  return {
+    accountAuthTokens:
+      accountAuthTokensParameter === undefined
+        ? undefined
+        : source(accountAuthTokensParameter, "account-auth-tokens"),
+    sharedKeys:
+      sharedKeysParameter === undefined ? undefined : source(sharedKeysParameter, "shared-keys"),
+  };
+}
+
 /**
  * Builds the ingest handler from `process.env`. With a missing or invalid variable the start-up
  * logs an error naming it, and the handler answers every callback 503 (so Twilio may retry once
@@ -32,6 +58,7 @@ export function tokensFromConfig(config: Config): TokenSource | undefined {
  */
 export function ingestHandlerFromEnvironment(
   tokensFor: (config: Config) => TokenSource | undefined = tokensFromConfig,
+  secretMapsFor: (config: Config) => SecretMapSources = secretMapsFromConfig,
 ): IngestHandler {
   const logger = createLogger();
   let config: Config;
@@ -45,11 +72,16 @@ export function ingestHandlerFromEnvironment(
   // Read the secret during the init phase, so the first callback need not wait for it. A failed
   // read is not cached: the first callback reads again, and answers 503 if that fails too.
   tokens?.().catch(() => undefined);
+  const maps = secretMapsFor(config);
+  maps.accountAuthTokens?.().catch(() => undefined);
+  maps.sharedKeys?.().catch(() => undefined);
   return createIngestHandler({
     config,
     publisher: createSqsPublisher({ queueUrl: config.queueUrl, client: createSqsClient() }),
     clock: () => new Date(),
     tokens,
+    accountAuthTokens: maps.accountAuthTokens,
+    sharedKeys: maps.sharedKeys,
     logger,
   });
 }
