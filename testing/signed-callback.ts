@@ -32,6 +32,26 @@ export interface SignedCallbackOptions {
   readonly contentType?: string;
   /** Replace the body (after signing). */
   readonly body?: string;
+  /**
+   * Sign with a SharedKey instead of the auth token: its secret, with `algorithm` (default
+   * HMAC_SHA256), and send `X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=<algorithm>`.
+   */
+  readonly sharedKey?: SharedKeySigning;
+  /** Extra headers, sent as given (after the others, so they may replace one). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A SharedKey to sign with. */
+export interface SharedKeySigning {
+  readonly id: string;
+  readonly secret: string;
+  /** `HMAC_SHA256` (default) or `HMAC_SHA1`. */
+  readonly algorithm?: string;
+}
+
+/** The `X-Twilio-Webhooks-Signature-Settings` value Twilio sends for `key`. */
+export function signatureSettings(key: SharedKeySigning): string {
+  return `key=${key.id},algorithm=${key.algorithm ?? "HMAC_SHA256"}`;
 }
 
 /** The URL the request reaches, as Twilio would have been configured with it. */
@@ -60,12 +80,14 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
     : options.query;
   const reached = { ...options, query };
   const url = callbackUrl(reached);
+  const { sharedKey } = options;
   const signature =
     options.signature === undefined
       ? twilio.getExpectedTwilioSignature(
-          options.token ?? LOCAL_AUTH_TOKEN,
+          sharedKey?.secret ?? options.token ?? LOCAL_AUTH_TOKEN,
           options.signedUrl ?? url,
           isGet ? {} : params,
+          sharedKey ? (sharedKey.algorithm ?? "HMAC_SHA256") : undefined,
         )
       : options.signature;
   const plain = isGet ? "" : (options.body ?? formBody(params));
@@ -81,6 +103,8 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
       ? {}
       : { "content-type": options.contentType ?? "application/x-www-form-urlencoded" }),
     ...(signature === null ? {} : { "x-twilio-signature": signature }),
+    ...(sharedKey ? { "x-twilio-webhooks-signature-settings": signatureSettings(sharedKey) } : {}),
+    ...options.headers,
   };
   const path = options.path ?? "/status-callbacks";
   if (version === "2.0") {
