@@ -150,7 +150,10 @@ export function sampleSinkEvents(
   for (let i = 0; i < real; i += 1) {
     events.push(
       i % 2 === 0
-        ? messageStatusEvent(messageStatuses[(i / 2) % 3] ?? "delivered", { ...options, messageSid })
+        ? messageStatusEvent(messageStatuses[(i / 2) % 3] ?? "delivered", {
+            ...options,
+            messageSid,
+          })
         : callStatusEvent(callStatuses[((i - 1) / 2) % 4] ?? "completed", { ...options, callSid }),
     );
   }
@@ -250,7 +253,9 @@ export function sinkDeliveryRequest(options: {
       "user-agent": "Twilio-EventStreams/1.0 (npm run trigger)",
       "content-type": "application/json",
       "x-twilio-signature": signature,
-      ...(sharedKey ? { "x-twilio-webhooks-signature-settings": signatureSettings(sharedKey) } : {}),
+      ...(sharedKey
+        ? { "x-twilio-webhooks-signature-settings": signatureSettings(sharedKey) }
+        : {}),
     },
     body,
   };
