@@ -6,7 +6,7 @@
  */
 
 import { hash } from "node:crypto";
-import type { TwilioCloudEvent } from "../events/cloud-event.ts";
+import { SINK_TEST_EVENT_TYPE, type TwilioCloudEvent } from "../events/cloud-event.ts";
 import { authenticate, describe, type SecretSources } from "./authenticate.ts";
 import type { CallbackRequest, SinkDelivery } from "./decode.ts";
 import {
@@ -233,7 +233,9 @@ function statusOf(event: TwilioCloudEvent): string | undefined {
 function accountOf(event: TwilioCloudEvent): string | undefined {
   const data = objectAt(event.data);
   const parameters = objectAt(objectAt(data?.request)?.parameters);
-  for (const candidate of [data?.accountSid, parameters?.AccountSid]) {
+  // The sink test event's id is the account SID.
+  const testEventAccount = event.type === SINK_TEST_EVENT_TYPE ? event.id : undefined;
+  for (const candidate of [data?.accountSid, parameters?.AccountSid, testEventAccount]) {
     if (typeof candidate === "string" && /^AC[0-9a-f]{32}$/i.test(candidate)) return candidate;
   }
   return ACCOUNT_SID_IN_TEXT.exec(event.source)?.[0];
