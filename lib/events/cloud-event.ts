@@ -5,7 +5,6 @@
  * `data` has a `resourceType`) or an Event Streams CloudEvent (`TwilioCloudEvent`).
  */
 import * as z from "zod/mini";
-import { InvalidEventError } from "../ingest/errors.ts";
 import { parseStatusEvent } from "./parse.ts";
 import type { StatusEvent } from "./schemas.ts";
 
@@ -42,6 +41,7 @@ export type RelayedEvent =
  * Parses an SQS message body the relay published: a status callback event when its `data` has a
  * `resourceType` (validated by {@link parseStatusEvent}), otherwise an Event Streams CloudEvent.
  * @throws InvalidEventError starting `not a twilio-status-relay event:` naming what is wrong
+ *   (for a body that is neither, what a status callback event lacks)
  */
 export function parseRelayedEvent(body: string): RelayedEvent {
   let value: unknown;
@@ -57,10 +57,18 @@ export function parseRelayedEvent(body: string): RelayedEvent {
   }
   const result = TwilioCloudEventSchema.safeParse(value);
   if (result.success) return { kind: "event-streams", event: result.data };
-  const fields = result.error.issues.map((issue) => issue.path.map(String).join(".") || "body");
-  throw new InvalidEventError(
-    `not a twilio-status-relay event: not a status callback event (no data.resourceType) nor a ` +
-      `CloudEvent (${[...new Set(fields)].join(", ")} missing or not a non-empty string)`,
-    { cause: result.error },
-  );
+  // Neither: the status event's errors name what is missing, as they always have.
+  return { kind: "status-callback", event: parseStatusEvent(body) };
+}
+
+/**
+ * One readable line for an Event Streams CloudEvent: `<time>  <type>  id=<id>  source=<source>`,
+ * values with blanks or quotes JSON-quoted, never a newline.
+ */
+export function formatTwilioCloudEvent(event: TwilioCloudEvent): string {
+  const quote = (value: string) => (/[\s"=]/.test(value) ? JSON.stringify(value) : value);
+  return [event.time ?? "", event.type, `id=${quote(event.id)}`, `source=${quote(event.source)}`]
+    .filter((part) => part !== "")
+    .map((part) => part.replace(/[\r\n]+/g, " "))
+    .join("  ");
 }
