@@ -78,7 +78,19 @@ export async function handleSinkDelivery(
     throw new BodyHashMismatchError();
   }
 
-  const events = parseDelivery(request.sink.body);
+  let events: TwilioCloudEvent[];
+  try {
+    events = parseDelivery(request.sink.body);
+  } catch (error) {
+    // Signed by Twilio yet refused: say why (the body itself can be large; Twilio retries it).
+    if (error instanceof BadRequestError) {
+      logger.error("signed delivery is not an array of CloudEvents", {
+        problems: error.problems,
+        bytes: request.sink.body.length,
+      });
+    }
+    throw error;
+  }
   const deliveryAccount = namedAccount ?? signer.accountSid;
   const messages = events.map((event) => cloudEventMessage(event, deliveryAccount));
   enforceAccounts(messages, deps.policy, logger);
