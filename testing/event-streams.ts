@@ -28,6 +28,27 @@ export const LOCAL_SHARED_KEY: Required<SharedKeySigning> = {
   algorithm: "HMAC_SHA256",
 };
 
+/**
+ * The local SharedKey as `TWILIO_SHARED_KEYS` takes it (`JSON.stringify` it for the variable), and
+ * as a relay's `config.sharedKeys`.
+ */
+export const LOCAL_SHARED_KEYS: Readonly<Record<string, string>> = {
+  [LOCAL_SHARED_KEY.id]: LOCAL_SHARED_KEY.secret,
+};
+export const LOCAL_SHARED_KEY_MAP: ReadonlyMap<string, readonly string[]> = new Map([
+  [LOCAL_SHARED_KEY.id, [LOCAL_SHARED_KEY.secret]],
+]);
+
+/**
+ * What a bench needs for a SHA-256 callback: an API Gateway event carrying a status callback
+ * signed with the local SharedKey (HMAC-SHA256); the relay needs `LOCAL_SHARED_KEY_MAP`.
+ */
+export function benchSharedKeyCallback(
+  options: Omit<SignedCallbackOptions, "sharedKey"> = {},
+): ApiGatewayEvent {
+  return signedCallback({ ...options, sharedKey: LOCAL_SHARED_KEY });
+}
+
 let sequence = 0;
 // A fresh 32-hex-digit suffix for SIDs and event ids: each call makes new events, not retries.
 function freshHex(): string {

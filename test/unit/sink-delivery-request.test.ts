@@ -4,13 +4,18 @@
  */
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
+import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import {
+  benchSharedKeyCallback,
+  benchSinkDelivery,
   LOCAL_SHARED_KEY,
+  LOCAL_SHARED_KEY_MAP,
   SINK_TEST_EVENT_TYPE,
   sampleSinkEvents,
   sinkDeliveryRequest,
 } from "../../testing/event-streams.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import { memoryLogger } from "../helpers/memory-logger.ts";
 
 const URL_ = "http://127.0.0.1:3000/status-callbacks";
 
@@ -69,5 +74,34 @@ describe("sinkDeliveryRequest", () => {
     const realIds = (events: typeof first) =>
       events.filter((event) => event.type !== SINK_TEST_EVENT_TYPE).map((event) => event.id);
     expect(realIds(first).filter((id) => realIds(second).includes(id))).toEqual([]);
+  });
+});
+
+describe("what the bench builds", () => {
+  it("a signed sink delivery of 10 events and a SHA-256 callback, both accepted by a relay holding the local secrets", async () => {
+    // Prepare
+    const batches: number[] = [];
+    const handler = createIngestHandler({
+      config: {
+        authTokens: [LOCAL_AUTH_TOKEN],
+        publicUrl: undefined,
+        sharedKeys: LOCAL_SHARED_KEY_MAP,
+      },
+      publisher: {
+        publish: async () => {},
+        publishCloudEvents: async (messages) => void batches.push(messages.length),
+      },
+      clock: () => new Date(),
+      logger: memoryLogger(),
+    });
+
+    // Act
+    const delivery = await handler(benchSinkDelivery());
+    const callback = await handler(benchSharedKeyCallback());
+
+    // Assess
+    expect(delivery.statusCode).toBe(200);
+    expect(batches).toEqual([10]);
+    expect(callback.statusCode).toBe(200);
   });
 });
