@@ -6,7 +6,7 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRelayedEvent } from "../../lib/events/cloud-event.ts";
-import { createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { createIngestHandler, type IngestHandler } from "../../lib/ingest/handler.ts";
 import {
   callStatusEvent,
@@ -16,9 +16,16 @@ import {
   signedSinkDelivery,
   sinkTestEvent,
 } from "../../testing/event-streams.ts";
-import { drainQueue, type LocalSqs, startLocalSqs } from "../../testing/local/sqs.ts";
+import {
+  drainQueue,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalSqs,
+  startLocalSqs,
+} from "../../testing/local/sqs.ts";
 import { ACCOUNT_SID, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { startFaultProxy } from "../helpers/fault-proxy.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 
 const SUBACCOUNT = "AC11111111111111111111111111111111";
@@ -125,8 +132,8 @@ describe("an Event Streams sink delivery into fauxqs", () => {
     );
   });
 
-  it("splits 100 events of 9 KiB into batches SQS takes (at most 256 KiB each)", async () => {
-    // Prepare: 900 KiB, more than three batches' worth of bytes
+  it("relays 100 events of 9 KiB, the most a delivery may hold", async () => {
+    // Prepare: 900 KiB, ten batches
     const { handler, queueUrl } = await relay();
     const events = Array.from({ length: 100 }, () => ({
       ...messageStatusEvent("delivered"),
@@ -140,6 +147,44 @@ describe("an Event Streams sink delivery into fauxqs", () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(messages).toHaveLength(100);
+  });
+
+  it("splits large events into batches of at most 256 KiB, which every SQS queue takes", async (context) => {
+    // Prepare: ten events of 60 KiB (600 KiB): four fit in one batch's 256 KiB
+    const proxy = await startFaultProxy({ upstream: sqs.endpoint });
+    const client = createSqsClient({
+      endpoint: proxy.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    context.onTestFinished(async () => {
+      client.destroy();
+      await proxy.close();
+    });
+    queues += 1;
+    const { queueUrl } = await sqs.createQueues(`event-streams-${queues}`);
+    const handler = createIngestHandler({
+      config: { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined },
+      publisher: createSqsPublisher({ queueUrl, client }),
+      clock: () => new Date(),
+      logger: memoryLogger(),
+    });
+    const events = Array.from({ length: 10 }, () => ({
+      ...messageStatusEvent("delivered"),
+      extension: "x".repeat(60 * 1024),
+    }));
+
+    // Act
+    const response = await handler(signedSinkDelivery({ events }));
+    const batches = proxy.requests
+      .filter((request) => request.target === "AmazonSQS.SendMessageBatch")
+      .map((request) => (JSON.parse(request.body) as { Entries: unknown[] }).Entries.length);
+    const messages = await drainQueue(sqs.client, queueUrl);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(batches.sort()).toEqual([2, 4, 4]);
+    expect(messages).toHaveLength(10);
   });
 
   it("relays a delivery signed with a SharedKey (HMAC-SHA256)", async () => {
