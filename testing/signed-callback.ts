@@ -38,6 +38,26 @@ export interface SignedCallbackOptions {
   readonly contentType?: string;
   /** Replace the body (after signing). */
   readonly body?: string;
+  /**
+   * Sign with a SharedKey instead of the auth token: its secret, with `algorithm` (default
+   * HMAC_SHA256), and send `X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=<algorithm>`.
+   */
+  readonly sharedKey?: SharedKeySigning;
+  /** Extra headers, sent as given (after the others, so they may replace one). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A SharedKey to sign with. */
+export interface SharedKeySigning {
+  readonly id: string;
+  readonly secret: string;
+  /** `HMAC_SHA256` (default) or `HMAC_SHA1`. */
+  readonly algorithm?: string;
+}
+
+/** The `X-Twilio-Webhooks-Signature-Settings` value Twilio sends for `key`. */
+export function signatureSettings(key: SharedKeySigning): string {
+  return `key=${key.id},algorithm=${key.algorithm ?? "HMAC_SHA256"}`;
 }
 
 /** The URL the request reaches, as Twilio would have been configured with it. */
@@ -58,14 +78,19 @@ export function formBody(params: FormParams): string {
 
 /**
  * The `X-Twilio-Signature` Twilio sends for a request to `url` with form `params` (none for a
- * GET, whose parameters are in the URL).
+ * GET, whose parameters are in the URL), with the auth token or a SharedKey secret as `token`.
  */
-export function twilioSignature(token: string, url: string, params: FormParams): string {
+export function twilioSignature(
+  token: string,
+  url: string,
+  params: FormParams,
+  algorithm: "HMAC_SHA1" | "HMAC_SHA256" | string = "HMAC_SHA1",
+): string {
   const map = new Map<string, string[]>();
   for (const [name, value] of Object.entries(params)) {
     map.set(name, Array.isArray(value) ? value : [value]);
   }
-  return computeTwilioSignature(token, url, map);
+  return computeTwilioSignature(token, url, map, algorithm === "HMAC_SHA256" ? "sha256" : "sha1");
 }
 
 /** Builds a signed API Gateway event; see {@link SignedCallbackOptions}. */
@@ -78,12 +103,14 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
     : options.query;
   const reached = { ...options, query };
   const url = callbackUrl(reached);
+  const { sharedKey } = options;
   const signature =
     options.signature === undefined
       ? twilioSignature(
-          options.token ?? PRIMARY_AUTH_TOKEN,
+          sharedKey?.secret ?? options.token ?? PRIMARY_AUTH_TOKEN,
           options.signedUrl ?? url,
           isGet ? {} : params,
+          sharedKey ? (sharedKey.algorithm ?? "HMAC_SHA256") : undefined,
         )
       : options.signature;
   const plain = isGet ? "" : (options.body ?? formBody(params));
@@ -99,6 +126,8 @@ export function signedCallback(options: SignedCallbackOptions = {}): ApiGatewayE
       ? {}
       : { "content-type": options.contentType ?? "application/x-www-form-urlencoded" }),
     ...(signature === null ? {} : { "x-twilio-signature": signature }),
+    ...(sharedKey ? { "x-twilio-webhooks-signature-settings": signatureSettings(sharedKey) } : {}),
+    ...options.headers,
   };
   const path = options.path ?? "/status-callbacks";
   if (version === "2.0") {

@@ -11,6 +11,7 @@ import {
   SqsFifoPartialProcessorAsync,
 } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { parseRelayedEvent, type RelayedEvent } from "../events/cloud-event.ts";
 import { describeError } from "../events/errors.ts";
 import { parseStatusEvent } from "../events/parse.ts";
 import type { StatusEvent } from "../events/schemas.ts";
@@ -49,10 +50,32 @@ export function createStatusEventBatchHandler(
   callback: StatusEventCallback,
   options: StatusEventBatchOptions = {},
 ): StatusEventBatchHandler {
+  return createBatchHandler(parseStatusEvent, callback, options);
+}
+
+/** The consumer's work for one message of either kind (status callback or Event Streams). */
+export type RelayedEventCallback = (event: RelayedEvent, record: SQSRecord) => Promise<void> | void;
+
+/**
+ * Like {@link createStatusEventBatchHandler}, for a queue that also receives Event Streams
+ * CloudEvents: each record parsed with `parseRelayedEvent`, the callback told which kind it is.
+ */
+export function createRelayedEventBatchHandler(
+  callback: RelayedEventCallback,
+  options: StatusEventBatchOptions = {},
+): StatusEventBatchHandler {
+  return createBatchHandler(parseRelayedEvent, callback, options);
+}
+
+function createBatchHandler<T>(
+  parse: (body: string) => T,
+  callback: (event: T, record: SQSRecord) => Promise<void> | void,
+  options: StatusEventBatchOptions,
+): StatusEventBatchHandler {
   const { logger } = options;
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     try {
-      await callback(parseStatusEvent(record.body), record);
+      await callback(parse(record.body), record);
     } catch (error) {
       logger?.error("record failed", {
         messageId: record.messageId,

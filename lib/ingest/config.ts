@@ -5,17 +5,24 @@
 import * as z from "zod/mini";
 import { problemsOf } from "../events/issues.ts";
 import { ConfigError } from "./errors.ts";
+import { parseSecretMap, type SecretMap, type SecretMapKind } from "./secret-maps.ts";
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+
+const ssmParameterName = z
+  .string()
+  .check(z.regex(/^\/?[\w.\-/]+$/, "must be an SSM parameter name"));
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 const EnvironmentSchema = z.object({
   QUEUE_URL: httpUrl,
   TWILIO_AUTH_TOKEN: z.optional(z.string()),
-  TWILIO_AUTH_TOKEN_PARAMETER: z.optional(
-    z.string().check(z.regex(/^\/?[\w.\-/]+$/, "must be an SSM parameter name")),
-  ),
+  TWILIO_AUTH_TOKEN_PARAMETER: z.optional(ssmParameterName),
+  TWILIO_ACCOUNT_AUTH_TOKENS: z.optional(z.string()),
+  TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER: z.optional(ssmParameterName),
+  TWILIO_SHARED_KEYS: z.optional(z.string()),
+  TWILIO_SHARED_KEYS_PARAMETER: z.optional(ssmParameterName),
   AUTH_TOKEN_CACHE_TTL_SECONDS: z.optional(
     z.string().check(z.regex(/^\d+$/, "must be a whole number of seconds")),
   ),
@@ -42,7 +49,15 @@ export interface Config {
   readonly authTokens: readonly string[];
   /** SSM SecureString holding the token(s), when not given in the environment. */
   readonly authTokenParameter: string | undefined;
-  /** How long tokens read from SSM are cached, in milliseconds. */
+  /** Auth tokens by account SID (`TWILIO_ACCOUNT_AUTH_TOKENS`), for subaccounts; may be empty. */
+  readonly accountAuthTokens: SecretMap;
+  /** SSM SecureString holding them as JSON, when not given in the environment. */
+  readonly accountAuthTokensParameter: string | undefined;
+  /** SharedKey secrets by key id (`TWILIO_SHARED_KEYS`); may be empty. */
+  readonly sharedKeys: SecretMap;
+  /** SSM SecureString holding them as JSON, when not given in the environment. */
+  readonly sharedKeysParameter: string | undefined;
+  /** How long secrets read from SSM are cached, in milliseconds. */
   readonly authTokenCacheTtlMs: number;
   /** The public base URL Twilio calls, replacing `scheme://host` of the request. */
   readonly publicUrl: string | undefined;
@@ -74,16 +89,48 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   const vars = result.data;
   const authTokens = splitTokens(vars.TWILIO_AUTH_TOKEN);
-  if (authTokens.length === 0 && !vars.TWILIO_AUTH_TOKEN_PARAMETER) {
+  const mapProblems: string[] = [];
+  const secretMap = (name: string, text: string | undefined, kind: SecretMapKind): SecretMap => {
+    if (text === undefined) return new Map();
+    const parsed = parseSecretMap(text, kind);
+    if ("map" in parsed) return parsed.map;
+    mapProblems.push(...parsed.problems.map((problem) => `${name} ${problem}`));
+    return new Map();
+  };
+  const accountAuthTokens = secretMap(
+    "TWILIO_ACCOUNT_AUTH_TOKENS",
+    vars.TWILIO_ACCOUNT_AUTH_TOKENS,
+    "account-auth-tokens",
+  );
+  const sharedKeys = secretMap("TWILIO_SHARED_KEYS", vars.TWILIO_SHARED_KEYS, "shared-keys");
+  if (mapProblems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${mapProblems.join("; ")}`);
+  }
+  const accountAuthTokensParameter =
+    accountAuthTokens.size > 0 ? undefined : vars.TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER;
+  const sharedKeysParameter = sharedKeys.size > 0 ? undefined : vars.TWILIO_SHARED_KEYS_PARAMETER;
+  if (
+    authTokens.length === 0 &&
+    !vars.TWILIO_AUTH_TOKEN_PARAMETER &&
+    accountAuthTokens.size === 0 &&
+    !accountAuthTokensParameter &&
+    sharedKeys.size === 0 &&
+    !sharedKeysParameter
+  ) {
     throw new ConfigError(
       "invalid configuration: set TWILIO_AUTH_TOKEN (one or more comma-separated auth tokens) " +
-        "or TWILIO_AUTH_TOKEN_PARAMETER (the name of an SSM SecureString holding them)",
+        "or TWILIO_AUTH_TOKEN_PARAMETER (the name of an SSM SecureString holding them); or " +
+        "TWILIO_ACCOUNT_AUTH_TOKENS, TWILIO_SHARED_KEYS or their _PARAMETER variables",
     );
   }
   return {
     queueUrl: vars.QUEUE_URL,
     authTokens,
     authTokenParameter: authTokens.length > 0 ? undefined : vars.TWILIO_AUTH_TOKEN_PARAMETER,
+    accountAuthTokens,
+    accountAuthTokensParameter,
+    sharedKeys,
+    sharedKeysParameter,
     authTokenCacheTtlMs:
       Number(vars.AUTH_TOKEN_CACHE_TTL_SECONDS ?? DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS) * 1000,
     publicUrl: vars.PUBLIC_URL,

@@ -25,6 +25,21 @@ export interface CallbackRequest {
   readonly signedParams: Params;
   /** The callback's parameters: the form body of a POST, the query string of a GET. */
   readonly params: Params;
+  /** The `X-Twilio-Webhooks-Signature-Settings` header of a SharedKey-signed request, if sent. */
+  readonly signatureSettings?: string | undefined;
+  /**
+   * An Event Streams sink delivery: a POST whose URL carries `bodySHA256`. Its raw body (to hash
+   * and then parse) and the `bodySHA256` value; `params` are then the URL's query parameters.
+   */
+  readonly sink?: SinkDelivery | undefined;
+}
+
+/** The body of an Event Streams sink delivery, still unverified. */
+export interface SinkDelivery {
+  /** The body's bytes, exactly as received (after base64 decoding). */
+  readonly body: Buffer;
+  /** The first `bodySHA256` value of the URL's query string. */
+  readonly bodySha256: string;
 }
 
 export interface DecodeOptions {
@@ -32,9 +47,12 @@ export interface DecodeOptions {
   readonly publicUrl?: string | undefined;
   /** Largest body accepted, in bytes, after base64 decoding. */
   readonly maxBodyBytes: number;
+  /** Largest body of an Event Streams sink delivery; defaults to `maxBodyBytes`. */
+  readonly maxSinkBodyBytes?: number;
 }
 
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+const JSON_CONTENT_TYPE = "application/json";
 
 /**
  * Decodes an API Gateway event into a {@link CallbackRequest}.
@@ -55,16 +73,51 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
     : ((event as APIGatewayProxyEventV2).rawQueryString ?? "");
   const url = buildUrl(event, v2, headers, options.publicUrl, query);
   const signature = headers.signature;
+  const signatureSettings = headers.signatureSettings;
 
   if (method === "GET") {
-    return { method, url, signature, signedParams: new Map(), params: v1Query ?? parseForm(query) };
+    const params = v1Query ?? parseForm(query);
+    return { method, url, signature, signatureSettings, signedParams: new Map(), params };
+  }
+
+  // Twilio signs a JSON body by adding its hash to the URL (`bodySHA256`), as the twilio
+  // package's validateIncomingRequest tells the two kinds apart.
+  const queryParams = query.includes("bodySHA256") ? (v1Query ?? parseForm(query)) : undefined;
+  const bodySha256 = queryParams?.get("bodySHA256")?.[0];
+  if (bodySha256 !== undefined) {
+    const bytes = decodeBodyBytes(
+      event.body,
+      event.isBase64Encoded,
+      options.maxSinkBodyBytes ?? options.maxBodyBytes,
+      sinkTooLarge,
+    );
+    if (!isMediaType(headers.contentType, JSON_CONTENT_TYPE)) {
+      throw new UnsupportedMediaTypeError(headers.contentType, JSON_CONTENT_TYPE);
+    }
+    return {
+      method,
+      url,
+      signature,
+      signatureSettings,
+      signedParams: new Map(),
+      params: queryParams ?? new Map(),
+      sink: { body: bytes, bodySha256 },
+    };
   }
 
   const body = decodeBody(event.body, event.isBase64Encoded, options.maxBodyBytes);
   const contentType = headers.contentType;
   if (!isForm(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const params = parseForm(body);
-  return { method, url, signature, signedParams: params, params };
+  return { method, url, signature, signatureSettings, signedParams: params, params };
+}
+
+// The issue's contract for a sink delivery: too many bytes is a 400 naming the limit.
+function sinkTooLarge(limitBytes: number): BadRequestError {
+  return new BadRequestError(
+    [`the delivery is larger than ${limitBytes} bytes, the most the relay accepts`],
+    { subject: "Event Streams delivery" },
+  );
 }
 
 /**
@@ -200,6 +253,7 @@ interface RequestHeaders {
   host?: string;
   forwardedProto?: string;
   signature?: string;
+  signatureSettings?: string;
   contentType?: string;
 }
 
@@ -226,14 +280,21 @@ function readHeaders(
       case "content-type":
         out.contentType = value;
         break;
+      case "x-twilio-webhooks-signature-settings":
+        out.signatureSettings = value;
+        break;
     }
   }
   return out;
 }
 
 function isForm(contentType: string | undefined): boolean {
+  return isMediaType(contentType, FORM_CONTENT_TYPE);
+}
+
+function isMediaType(contentType: string | undefined, expected: string): boolean {
   const mediaType = contentType?.split(";", 1)[0]?.trim().toLowerCase();
-  return mediaType === FORM_CONTENT_TYPE;
+  return mediaType === expected;
 }
 
 function decodeBody(
@@ -241,17 +302,26 @@ function decodeBody(
   isBase64Encoded: boolean | undefined,
   maxBytes: number,
 ): string {
-  if (!body) return "";
+  return decodeBodyBytes(body, isBase64Encoded, maxBytes).toString("utf8");
+}
+
+function decodeBodyBytes(
+  body: string | null | undefined,
+  isBase64Encoded: boolean | undefined,
+  maxBytes: number,
+  tooLarge: (limitBytes: number) => Error = (limit) => new PayloadTooLargeError(limit),
+): Buffer {
+  if (!body) return Buffer.alloc(0);
   // A base64 text decodes to at most three quarters of its length: refuse early, before decoding.
   if ((isBase64Encoded ? Math.floor((body.length * 3) / 4) - 2 : body.length) > maxBytes) {
-    throw new PayloadTooLargeError(maxBytes);
+    throw tooLarge(maxBytes);
   }
   const bytes = isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
-  if (bytes.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   if (isBase64Encoded && bytes.length === 0) {
     throw new BadRequestError(["the body is marked base64 but does not decode"]);
   }
-  return bytes.toString("utf8");
+  return bytes;
 }
 
 function buildUrl(

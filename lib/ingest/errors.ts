@@ -35,8 +35,9 @@ export class BadRequestError extends HttpError {
   /** One line per problem, each naming the parameter at fault. */
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[], options?: ErrorOptions) {
-    super(400, `invalid status callback: ${problems.join("; ")}`, options);
+  /** `subject` names what is invalid; "status callback" unless given. */
+  constructor(problems: readonly string[], options?: ErrorOptions & { subject?: string }) {
+    super(400, `invalid ${options?.subject ?? "status callback"}: ${problems.join("; ")}`, options);
     this.problems = problems;
   }
 }
@@ -64,6 +65,55 @@ export class SignatureMismatchError extends HttpError {
         "account that owns the resource",
     );
   }
+}
+
+/**
+ * 403: the signature passed, but the body of an Event Streams delivery does not hash to the
+ * `bodySHA256` the URL was signed with. Says no more: the body is not even parsed.
+ */
+export class BodyHashMismatchError extends HttpError {
+  override name = "BodyHashMismatchError";
+  constructor() {
+    super(403, "the body does not match the bodySHA256 of the signed URL");
+  }
+}
+
+/**
+ * 403: `X-Twilio-Webhooks-Signature-Settings` names an algorithm the relay does not verify.
+ * The name is the caller's own text, quoted (JSON-escaped, shortened).
+ */
+export class UnsupportedAlgorithmError extends HttpError {
+  override name = "UnsupportedAlgorithmError";
+  constructor(algorithm: string) {
+    super(
+      403,
+      `signature algorithm ${quote(algorithm)} is not supported: the relay verifies HMAC_SHA1 ` +
+        "and HMAC_SHA256",
+    );
+  }
+}
+
+/**
+ * 403: `X-Twilio-Webhooks-Signature-Settings` names a SharedKey the relay does not hold (or none).
+ * Names the key id, never a secret.
+ */
+export class UnknownSharedKeyError extends HttpError {
+  override name = "UnknownSharedKeyError";
+  constructor(keyId: string | undefined) {
+    super(
+      403,
+      keyId === undefined
+        ? `${"X-Twilio-Webhooks-Signature-Settings"} names no SharedKey (key=...): the relay ` +
+            "cannot tell which secret signed it"
+        : `SharedKey ${quote(keyId)} is not configured: add its secret to TWILIO_SHARED_KEYS ` +
+            "(or the SSM parameter named by TWILIO_SHARED_KEYS_PARAMETER)",
+    );
+  }
+}
+
+// Text from a request header, quoted for a message: JSON-escaped and at most 100 characters.
+function quote(text: string): string {
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
 
 /**
@@ -121,11 +171,16 @@ export class PayloadTooLargeError extends HttpError {
 /** 415: a POST body that is not a form. */
 export class UnsupportedMediaTypeError extends HttpError {
   override name = "UnsupportedMediaTypeError";
-  constructor(contentType: string | undefined) {
+  constructor(
+    contentType: string | undefined,
+    expected: string = "application/x-www-form-urlencoded",
+  ) {
     super(
       415,
       `content type ${contentType ? `"${contentType}"` : "(none)"} is not supported: ` +
-        "send the callback as application/x-www-form-urlencoded",
+        (expected === "application/json"
+          ? "an Event Streams delivery (a URL with bodySHA256) is sent as application/json"
+          : "send the callback as application/x-www-form-urlencoded"),
     );
   }
 }

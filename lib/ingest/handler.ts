@@ -5,24 +5,18 @@
 
 import { describeError } from "../events/errors.ts";
 import type { StatusEvent } from "../events/schemas.ts";
+import { authenticate, type SecretSources } from "./authenticate.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type ApiGatewayEvent, decodeRequest } from "./decode.ts";
-import {
-  BadRequestError,
-  type ConfigError,
-  HttpError,
-  MissingSignatureError,
-  ServiceUnavailableError,
-  SignatureMismatchError,
-} from "./errors.ts";
+import { BadRequestError, type ConfigError, HttpError, ServiceUnavailableError } from "./errors.ts";
+import { handleSinkDelivery, MAX_SINK_BODY_BYTES } from "./event-streams.ts";
 import type { RelayLogger } from "./logger.ts";
 import { normaliseCallback } from "./normalise.ts";
 import { type CallbackPolicy, enforceCallbackPolicy } from "./policy.ts";
-import type { EventPublisher } from "./publisher.ts";
+import type { CloudEventPublisher, EventPublisher } from "./publisher.ts";
 import { acceptedResponse, errorResponse, type HttpResponse } from "./responses.ts";
-import { verifyTwilioSignature } from "./signature.ts";
-import type { TokenSource } from "./tokens.ts";
+import type { SecretMapSource, TokenSource } from "./tokens.ts";
 
 /** Largest callback body accepted (64 KiB); Twilio's are well under 4 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -30,11 +24,16 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface IngestDependencies {
   /** Public URL and the optional protections (allowed accounts, maximum age). */
   readonly config: Pick<Config, "publicUrl"> & CallbackPolicy;
-  readonly publisher: EventPublisher;
+  /** Publishes status events; and the CloudEvents of Event Streams deliveries, if it can. */
+  readonly publisher: EventPublisher & Partial<CloudEventPublisher>;
   /** The current time: for events that carry no `Timestamp` of their own, and the age check. */
   readonly clock: Clock;
   /** Where the auth tokens come from (`staticTokens`, or a cached store; see `wiring.ts`). */
   readonly tokens: TokenSource;
+  /** Auth tokens by account SID (`staticSecretMap`, or a cached store); none when undefined. */
+  readonly accountAuthTokens?: SecretMapSource | undefined;
+  /** SharedKey secrets by key id (`staticSecretMap`, or a cached store); none when undefined. */
+  readonly sharedKeys?: SecretMapSource | undefined;
   readonly logger: RelayLogger;
 }
 
@@ -45,38 +44,33 @@ export type IngestHandler = (event: ApiGatewayEvent) => Promise<HttpResponse>;
  * 2xx only once the queue has accepted the event.
  */
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
-  const { config, publisher, clock, tokens, logger } = deps;
+  const { config, publisher, clock, logger } = deps;
+  const sources: SecretSources = {
+    authTokens: deps.tokens,
+    accountAuthTokens: deps.accountAuthTokens,
+    sharedKeys: deps.sharedKeys,
+  };
 
   return async (apiEvent) => {
+    const startedAt = Date.now();
     try {
       const request = decodeRequest(apiEvent, {
         publicUrl: config.publicUrl,
         maxBodyBytes: MAX_BODY_BYTES,
+        maxSinkBodyBytes: MAX_SINK_BODY_BYTES,
       });
-      if (request.signature === undefined) throw new MissingSignatureError();
+      if (request.sink !== undefined) {
+        return await handleSinkDelivery(
+          { ...request, sink: request.sink },
+          { sources, publisher, policy: config, logger, startedAt },
+        );
+      }
 
-      const verdict = verifyTwilioSignature({
-        url: request.url,
-        params: request.signedParams,
-        signature: request.signature,
-        tokens: await loadTokens(tokens, logger),
+      await authenticate(request, {
+        sources,
+        accountSid: request.params.get("AccountSid")?.[0],
+        logger,
       });
-      if (!verdict.valid) {
-        // What a user needs to fix a mismatch, without the query string: some users put a
-        // shared secret there.
-        const queryAt = request.url.indexOf("?");
-        logger.warn("signature does not match", {
-          url: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
-          queryString: queryAt !== -1,
-          method: request.method,
-        });
-        throw new SignatureMismatchError();
-      }
-      if (verdict.tokenIndex > 0) {
-        logger.info("callback signed with a secondary auth token", {
-          tokenIndex: verdict.tokenIndex,
-        });
-      }
 
       const event = normalise(request.params, clock, logger);
       const context = { eventId: event.id, type: event.type, subject: event.subject };
@@ -110,16 +104,6 @@ export function createUnconfiguredHandler(error: ConfigError, logger: RelayLogge
     logger.error("the relay is not configured: answering 503", { error: error.message });
     return errorResponse(new ServiceUnavailableError({ cause: error }));
   };
-}
-
-async function loadTokens(source: TokenSource, logger: RelayLogger): Promise<readonly string[]> {
-  try {
-    return await source();
-  } catch (error) {
-    // Loud in the logs, 503 to Twilio: never 403 every caller because a secret is unreadable.
-    logger.error("auth tokens unavailable", { error: describeError(error) });
-    throw new ServiceUnavailableError({ cause: error });
-  }
 }
 
 function normalise(

@@ -1,8 +1,10 @@
 /**
  * Twilio request signatures (`X-Twilio-Signature`), verified exactly as the official `twilio`
- * package's `validateRequest` does, but with as few HMACs as possible.
+ * package's `validateRequest` does, but with as few HMACs as possible: HMAC-SHA1 with an auth
+ * token, or HMAC-SHA1/HMAC-SHA256 with a SharedKey secret (`X-Twilio-Webhooks-Signature-Settings`),
+ * and the `bodySHA256` of a JSON delivery (`validateRequestWithBody`).
  *
- * Pure: a function of (URL, parameters, header, tokens). No AWS, no I/O.
+ * Pure: a function of (URL, parameters or body, headers, secrets). No AWS, no I/O.
  */
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import { parse as parseQuery, stringify as stringifyQuery } from "node:querystring";
@@ -17,16 +19,25 @@ export interface VerifyInput {
   readonly params: Params;
   /** The `X-Twilio-Signature` header, if any. */
   readonly signature: string | undefined;
-  /** Auth tokens to try, primary first (several during a rotation). */
+  /** Secrets to try (auth tokens or SharedKey secrets), primary first. */
   readonly tokens: readonly string[];
+  /** The HMAC's hash; `sha1` (auth tokens, the default) or `sha256` (SharedKey). */
+  readonly algorithm?: HashName;
 }
+
+/** The hashes Twilio signs with: HMAC_SHA1 and HMAC_SHA256. */
+export type HashName = "sha1" | "sha256";
 
 export type VerifyResult =
   | { readonly valid: true; readonly tokenIndex: number; readonly hmacs: number }
   | { readonly valid: false; readonly hmacs: number };
 
-// An HMAC-SHA1 digest is 20 bytes: 28 base64 characters ending in one "=".
-const SIGNATURE_SHAPE = /^[A-Za-z0-9+/]{27}=$/;
+// An HMAC-SHA1 digest is 20 bytes: 28 base64 characters ending in one "="; an HMAC-SHA256
+// digest is 32 bytes: 44 characters ending in one "=".
+const SIGNATURE_SHAPE: Readonly<Record<HashName, RegExp>> = {
+  sha1: /^[A-Za-z0-9+/]{27}=$/,
+  sha256: /^[A-Za-z0-9+/]{43}=$/,
+};
 
 /**
  * Checks `X-Twilio-Signature` against every token and every URL form Twilio's own
@@ -35,8 +46,8 @@ const SIGNATURE_SHAPE = /^[A-Za-z0-9+/]{27}=$/;
  * signature costs no HMAC at all, and the first match ends the search.
  */
 export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
-  const { signature, tokens } = input;
-  if (signature === undefined || !SIGNATURE_SHAPE.test(signature)) {
+  const { signature, tokens, algorithm = "sha1" } = input;
+  if (signature === undefined || !SIGNATURE_SHAPE[algorithm].test(signature)) {
     return { valid: false, hmacs: 0 };
   }
   const expected = Buffer.from(signature, "latin1");
@@ -46,8 +57,15 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
   const matchingToken = (url: string): number => {
     for (let tokenIndex = 0; tokenIndex < tokens.length; tokenIndex += 1) {
       hmacs += 1;
-      // A 28-character base64 text, like the header (whose shape was checked above).
-      actual.write(hmacSha1Base64(tokens[tokenIndex] ?? "", url + suffix), "latin1");
+      // A base64 text as long as the header (whose shape was checked above).
+      const token = tokens[tokenIndex] ?? "";
+      const data = url + suffix;
+      actual.write(
+        algorithm === "sha1"
+          ? hmacSha1Base64(token, data)
+          : createHmac("sha256", token).update(data, "utf8").digest("base64"),
+        "latin1",
+      );
       if (timingSafeEqual(actual, expected)) return tokenIndex;
     }
     return -1;
@@ -69,8 +87,67 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
  * Computes the signature Twilio sends for a request to `url` with `params`: base64 of
  * HMAC-SHA1(token, url + each parameter name, sorted, followed by its value).
  */
-export function computeTwilioSignature(token: string, url: string, params: Params): string {
-  return hmacSha1Base64(token, url + paramsSuffix(params));
+export function computeTwilioSignature(
+  token: string,
+  url: string,
+  params: Params,
+  algorithm: HashName = "sha1",
+): string {
+  const data = url + paramsSuffix(params);
+  return algorithm === "sha1"
+    ? hmacSha1Base64(token, data)
+    : createHmac("sha256", token).update(data, "utf8").digest("base64");
+}
+
+/** The header naming the SharedKey and algorithm of a SharedKey-signed request. */
+export const SIGNATURE_SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings";
+
+export interface SignatureSettings {
+  /** The SharedKey id (`key=`), if the header names one. */
+  readonly keyId: string | undefined;
+  /** The algorithm (`algorithm=`) as sent; `HMAC_SHA1` when the header names none. */
+  readonly algorithm: string;
+}
+
+/**
+ * Reads `X-Twilio-Webhooks-Signature-Settings` (`key=<id>,algorithm=<name>`) as the `twilio`
+ * package's `getSignatureAlgorithm` does: comma-separated `name=value` parts, names and values
+ * trimmed, the first non-empty value of each name; no algorithm means `HMAC_SHA1`.
+ */
+export function parseSignatureSettings(header: string): SignatureSettings {
+  let keyId: string | undefined;
+  let algorithm: string | undefined;
+  for (const part of header.split(",")) {
+    const separator = part.indexOf("=");
+    if (separator === -1) continue;
+    const name = part.slice(0, separator).trim();
+    const value = part.slice(separator + 1).trim();
+    if (!value) continue;
+    if (name === "algorithm") algorithm ??= value;
+    else if (name === "key") keyId ??= value;
+  }
+  return { keyId, algorithm: algorithm ?? "HMAC_SHA1" };
+}
+
+/**
+ * The hash of a Twilio algorithm name, as the `twilio` package maps it (case-insensitive
+ * `HMAC_SHA1` or `HMAC_SHA256`), or undefined for an algorithm the relay does not support.
+ */
+export function hashOfAlgorithm(algorithm: string): HashName | undefined {
+  const upper = algorithm.toUpperCase();
+  if (upper === "HMAC_SHA1") return "sha1";
+  if (upper === "HMAC_SHA256") return "sha256";
+  return undefined;
+}
+
+/**
+ * Whether `body` hashes (SHA-256, lower-case hex) to `bodySha256`, the value of the signed URL's
+ * `bodySHA256` parameter; a constant-time compare, as `validateBody` does.
+ */
+export function bodyMatchesHash(body: Uint8Array, bodySha256: string): boolean {
+  const expected = Buffer.from(bodySha256, "latin1");
+  const actual = Buffer.from(hash("sha256", body, "hex"), "latin1");
+  return expected.length === actual.length && timingSafeEqual(actual, expected);
 }
 
 /**

@@ -28,7 +28,17 @@ export type Fault =
       readonly body: string;
     }
   /** Forward to the upstream, which acts on the request, then reset instead of answering. */
-  | { readonly kind: "lose-response" };
+  | { readonly kind: "lose-response" }
+  /**
+   * Forward `request(body)` instead of the body sent, and answer `response(upstream's body)`:
+   * for example a `SendMessageBatch` of which some entries never reach the queue and are
+   * reported as failed.
+   */
+  | {
+      readonly kind: "transform";
+      readonly request: (body: string) => string;
+      readonly response: (body: string) => string;
+    };
 
 /** Connection-level behaviour, or a fault for each request (which may look at the request). */
 export type ProxyMode = "refuse" | Fault | ((request: SeenRequest) => Fault);
@@ -113,6 +123,19 @@ export async function startFaultProxy(options: {
         // Wait for the upstream's full answer, so that the request has taken effect there.
         forward(req, body).finally(() => req.socket.resetAndDestroy());
         return;
+      case "transform":
+        forward(req, Buffer.from(fault.request(body.toString("utf8"))))
+          .then((answer) => {
+            const { "transfer-encoding": _chunked, ...headers } = answer.headers;
+            const text = fault.response(answer.body.toString("utf8"));
+            res.writeHead(answer.status, {
+              ...headers,
+              "content-length": String(Buffer.byteLength(text)),
+            });
+            res.end(text);
+          })
+          .catch(() => req.socket.resetAndDestroy());
+        return;
     }
   }
 
@@ -127,7 +150,7 @@ export async function startFaultProxy(options: {
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: req.headers,
+          headers: { ...req.headers, "content-length": String(body.length) },
         },
         (answer) => {
           const chunks: Buffer[] = [];

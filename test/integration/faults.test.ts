@@ -21,9 +21,11 @@ import {
 import { systemClock } from "../../lib/ingest/clock.ts";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import { ServiceUnavailableError } from "../../lib/ingest/errors.ts";
+import { SINK_DEADLINE_MS } from "../../lib/ingest/event-streams.ts";
 import { createIngestHandler, type IngestHandler } from "../../lib/ingest/handler.ts";
 import type { HttpResponse } from "../../lib/ingest/responses.ts";
 import { staticTokens } from "../../lib/ingest/tokens.ts";
+import { sampleSinkEvents, signedSinkDelivery } from "../../testing/event-streams.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,
@@ -44,6 +46,8 @@ import {
   SSM_INTERNAL_SERVER_ERROR,
   SSM_INVALID_KEY_ID,
   SSM_KMS_DECRYPT_DENIED,
+  sqsBatchAllFailed,
+  sqsBatchPartialFailure,
 } from "../fixtures/aws-errors.ts";
 import { type FakeSsm, startFakeSsm } from "../helpers/fake-ssm.ts";
 import {
@@ -463,5 +467,110 @@ describe.concurrent("when the auth tokens cannot be read", () => {
     expect(errorLines(logger, "publish failed")).toHaveLength(1);
     expect(sendMessages(proxy)).toBe(ATTEMPTS);
     expect(ms).toBeLessThan(LAMBDA_TIMEOUT_MS - 500);
+  });
+});
+
+/** A fresh delivery of 12 events: two SendMessageBatch calls (10 + 2). */
+function freshDelivery(): { delivery: ApiGatewayEvent; ids: string[] } {
+  const events = sampleSinkEvents({ count: 12 });
+  return { delivery: signedSinkDelivery({ events }), ids: events.map((event) => event.id) };
+}
+
+function batchCalls(proxy: FaultProxy): number {
+  return proxy.requests.filter((request) => request.target === "AmazonSQS.SendMessageBatch").length;
+}
+
+function queuedIds(messages: Message[]): string[] {
+  return messages.map((message) => JSON.parse(message.Body ?? "{}").id as string).sort();
+}
+
+describe.concurrent("when SQS fails a sink delivery's SendMessageBatch", () => {
+  it("sends the failed entries of a partial failure again and answers 200 once all are queued", async (context) => {
+    // Prepare: the first call loses three entries (reported failed); every later call passes
+    const proxy = await proxyToSqs(context);
+    const { handler, queueUrl } = await relay(context, { endpoint: proxy.endpoint });
+    const { delivery, ids } = freshDelivery();
+    let calls = 0;
+    await proxy.setMode(() => {
+      calls += 1;
+      return calls === 1 ? sqsBatchPartialFailure((_, index) => index < 3) : PASS;
+    });
+
+    // Act
+    const { response, ms } = await timed(() => handler(delivery));
+    const messages = await drainQueue(sqs.client, queueUrl);
+
+    // Assess: two batches and one retry of the three failed entries; each event once
+    expect(response.statusCode).toBe(200);
+    expect(batchCalls(proxy)).toBe(3);
+    expect(queuedIds(messages)).toEqual([...ids].sort());
+    expect(ms).toBeLessThan(SINK_DEADLINE_MS);
+  });
+
+  it("answers 503 within the bound when entries keep failing, and a redelivery queues each event once", async (context) => {
+    // Prepare: every call's entries fail for SQS's own reasons
+    const proxy = await proxyToSqs(context);
+    const { handler, queueUrl, logger } = await relay(context, { endpoint: proxy.endpoint });
+    const { delivery, ids } = freshDelivery();
+    await proxy.setMode((request) => sqsBatchAllFailed(request.body, "InternalError", false));
+
+    // Act
+    const { response, ms } = await timed(() => handler(delivery));
+    const retries = batchCalls(proxy);
+    await proxy.setMode(PASS);
+    const redelivery = await handler(delivery);
+    const messages = await drainQueue(sqs.client, queueUrl);
+
+    // Assess
+    expectUnavailable(response);
+    expect(ms).toBeLessThan(SINK_DEADLINE_MS + 500);
+    expect(retries).toBeGreaterThan(4);
+    expect(JSON.stringify(errorLines(logger, "publish failed"))).toMatch(/InternalError/);
+    expect(redelivery.statusCode).toBe(200);
+    expect(queuedIds(messages)).toEqual([...ids].sort());
+  });
+
+  it("answers 503 at once when SQS refuses entries for the sender's fault", async (context) => {
+    // Prepare
+    const proxy = await proxyToSqs(context);
+    const { handler, queueUrl } = await relay(context, { endpoint: proxy.endpoint });
+    const { delivery } = freshDelivery();
+    await proxy.setMode((request) =>
+      sqsBatchAllFailed(request.body, "InvalidMessageContents", true),
+    );
+
+    // Act
+    const { response, ms } = await timed(() => handler(delivery));
+    const messages = await drainQueue(sqs.client, queueUrl);
+
+    // Assess: one call per batch, no retry
+    expectUnavailable(response);
+    expect(batchCalls(proxy)).toBe(2);
+    expect(ms).toBeLessThan(1_000);
+    expect(messages).toEqual([]);
+  });
+
+  it("answers 503 within the bound when SQS hangs, and a redelivery queues each event once", async (context) => {
+    // Prepare: the first batch passes, every later call hangs
+    const proxy = await proxyToSqs(context);
+    const { handler, queueUrl } = await relay(context, { endpoint: proxy.endpoint });
+    const { delivery, ids } = freshDelivery();
+    let calls = 0;
+    await proxy.setMode(() => {
+      calls += 1;
+      return calls === 1 ? PASS : HANG;
+    });
+
+    // Act
+    const { response, ms } = await timed(() => handler(delivery));
+    await proxy.setMode(PASS);
+    const redelivery = await handler(delivery);
+    const messages = await drainQueue(sqs.client, queueUrl);
+
+    // Assess: half the delivery landed the first time; FIFO deduplication absorbs the redelivery
+    expectUnavailable(response);
+    expect(ms).toBeLessThan(SINK_DEADLINE_MS + 500);
+    expect(redelivery.statusCode).toBe(200);
+    expect(queuedIds(messages)).toEqual([...ids].sort());
   });
 });

@@ -123,6 +123,23 @@ describe("npm start", () => {
     expect(forged.lines[0]).toMatch(/^POST stream-started -> 403 .*SignatureMismatchError/);
   });
 
+  it("relays an Event Streams delivery sent by trigger -- event-streams to the tail, test event included", async () => {
+    // Prepare
+    const before = loop.running.lines.length;
+
+    // Act
+    const delivery = trigger("event-streams", "--url", loop.callbackUrl);
+    const code = await delivery.exited;
+    await loop.running.waitForLine(/com\.twilio\.eventstreams\.test-event/, 20_000);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(delivery.lines[0]).toMatch(/^POST event-streams \(5 events\) -> 200 \{"accepted":5,/);
+    const printed = loop.running.lines.slice(before).join("\n");
+    expect(printed).toMatch(/com\.twilio\.messaging\.message\.queued/);
+    expect(printed).toMatch(/com\.twilio\.voice\.status-callback\.call\.initiated/);
+  });
+
   it("stops everything it started on Ctrl-C", async () => {
     // Prepare
     const lines = loop.running.lines.length;

@@ -192,6 +192,8 @@ beforeAll(async () => {
       "--param=authTokenParameter=/acme/twilio/auth-token",
       `--param=allowedAccountSids=${ALLOWED_ACCOUNTS}`,
       "--param=maxCallbackAgeSeconds=900",
+      "--param=accountAuthTokensParameter=/acme/twilio/account-auth-tokens",
+      "--param=sharedKeysParameter=/acme/twilio/shared-keys",
     ])
   ).template;
 }, 180_000);
@@ -411,7 +413,33 @@ describe("npm run package, offline and without credentials", () => {
     ]);
   });
 
-  it("grants kms:Decrypt on the given key only through SSM, for that parameter", () => {
+  it("reads account auth tokens and SharedKeys from SSM only when their parameters are set", () => {
+    // Prepare
+    const variables = (template: Template) =>
+      (resource(template, "IngestLambdaFunction").Properties.Environment as JsonObject)
+        .Variables as JsonObject;
+    const reads = (template: Template) =>
+      roleStatements(template, "IngestRole")
+        .filter((s) => actions(s).includes("ssm:GetParameter"))
+        .map((s) => s.Resource);
+
+    // Act
+    const [off, on] = [variables(defaults), variables(options)];
+
+    // Assess
+    expect(off.TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER).toBe("");
+    expect(off.TWILIO_SHARED_KEYS_PARAMETER).toBe("");
+    expect(on.TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER).toBe("/acme/twilio/account-auth-tokens");
+    expect(on.TWILIO_SHARED_KEYS_PARAMETER).toBe("/acme/twilio/shared-keys");
+    expect(reads(defaults)).toHaveLength(1);
+    expect(reads(options)).toEqual([
+      { "Fn::Sub": parameterArn("/acme/twilio/auth-token") },
+      { "Fn::Sub": parameterArn("/acme/twilio/account-auth-tokens") },
+      { "Fn::Sub": parameterArn("/acme/twilio/shared-keys") },
+    ]);
+  });
+
+  it("grants kms:Decrypt on the given key only through SSM, for those parameters", () => {
     // Prepare
     const statements = roleStatements(options, "IngestRole");
 
@@ -424,9 +452,11 @@ describe("npm run package, offline and without credentials", () => {
     expect(decrypt[0]?.Condition).toEqual({
       StringEquals: {
         "kms:ViaService": { "Fn::Sub": `ssm.${cfn("AWS::Region")}.amazonaws.com` },
-        "kms:EncryptionContext:PARAMETER_ARN": {
-          "Fn::Sub": parameterArn("/acme/twilio/auth-token"),
-        },
+        "kms:EncryptionContext:PARAMETER_ARN": [
+          { "Fn::Sub": parameterArn("/acme/twilio/auth-token") },
+          { "Fn::Sub": parameterArn("/acme/twilio/account-auth-tokens") },
+          { "Fn::Sub": parameterArn("/acme/twilio/shared-keys") },
+        ],
       },
     });
   });

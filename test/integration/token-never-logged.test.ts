@@ -4,7 +4,10 @@
  * process, and everything that process writes to stdout and stderr is searched for the tokens
  * and for their comma-separated list, after valid callbacks, a callback signed with the
  * secondary token, forgeries, signed-but-invalid callbacks, refusals of every kind, a token
- * source that fails and then answers slowly, and a queue that refuses every message.
+ * source that fails and then answers slowly, and a queue that refuses every message. The same for
+ * the other secrets: account auth tokens (TWILIO_ACCOUNT_AUTH_TOKENS) and SharedKey secrets
+ * (TWILIO_SHARED_KEYS_PARAMETER), through sink deliveries, SharedKey and subaccount callbacks,
+ * their forgeries, and a configuration whose malformed JSON holds a secret.
  */
 
 import { once } from "node:events";
@@ -16,6 +19,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
+import { sampleSinkEvents, signedSinkDelivery } from "../../testing/event-streams.ts";
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -218,5 +222,152 @@ describe("the auth tokens in the output of the ingest function", () => {
       expect(child.output).toContain(message);
     }
     expectNoSecret(child.output);
+  });
+});
+
+const SUBACCOUNT = "AC11111111111111111111111111111111";
+const SUBACCOUNT_TOKEN = "5e1a7c93b2d04f68a1e9c37b5d2f8a40";
+const SHARED_KEY_ID = "webhooks_sharedkey_prod";
+const SHARED_SECRET = "Zq8vL2xN4pR7tW1yB5mC9dF3gH6jK0sA";
+const SHARED_SECRET_OLD = "oLdSeCrEt-6b7c2d9e0f1a4b8c3d5e7f90";
+const KEYS_PARAMETER = "/twilio-status-relay/test/shared-keys";
+const NEW_SECRETS = [SUBACCOUNT_TOKEN, SHARED_SECRET, SHARED_SECRET_OLD];
+const ACCOUNT_TOKENS_JSON = JSON.stringify({ [SUBACCOUNT]: [SUBACCOUNT_TOKEN] });
+const SHARED_KEYS_JSON = JSON.stringify({ [SHARED_KEY_ID]: [SHARED_SECRET, SHARED_SECRET_OLD] });
+
+/** A Parameter Store answering each parameter's value by name. */
+async function parameterStoreOf(values: Record<string, string>) {
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const name = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { Name: string }).Name;
+      response.setHeader("content-type", "application/x-amz-json-1.1");
+      const value = values[name];
+      if (value === undefined) {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ __type: "ParameterNotFound", message: "" }));
+        return;
+      }
+      response.end(
+        JSON.stringify({ Parameter: { Name: name, Type: "SecureString", Value: value } }),
+      );
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/** Requests signed with the new secrets, their forgeries and refusals. */
+function newSecretRequests(): ApiGatewayEvent[] {
+  const stamp = (i: number) => `2026-11-27T11:15:${String(i).padStart(2, "0")}.000Z`;
+  const params = (i: number) => callbackParams("stream-started", { timestamp: stamp(i) });
+  const key = { id: SHARED_KEY_ID, secret: SHARED_SECRET };
+  return [
+    signedSinkDelivery({ token: PRIMARY, events: sampleSinkEvents({ count: 3 }) }),
+    signedSinkDelivery({ sharedKey: key, events: sampleSinkEvents({ count: 3 }) }),
+    signedCallback({ sharedKey: { ...key, secret: SHARED_SECRET_OLD }, params: params(1) }),
+    signedCallback({ token: SUBACCOUNT_TOKEN, params: { ...params(2), AccountSid: SUBACCOUNT } }),
+    signedCallback({ sharedKey: { ...key, secret: FORGER }, params: params(3) }),
+    signedCallback({
+      sharedKey: { id: "webhooks_sharedkey_unknown", secret: SHARED_SECRET },
+      params: params(4),
+    }),
+    signedCallback({
+      params: params(5),
+      headers: {
+        "x-twilio-webhooks-signature-settings": `key=${SHARED_KEY_ID},algorithm=HMAC_SHA512`,
+      },
+    }),
+    signedSinkDelivery({ token: SUBACCOUNT_TOKEN, tamperedBody: "[]" }),
+    signedSinkDelivery({ token: PRIMARY, body: `[{"id":"${SHARED_SECRET}"}]` }),
+    signedCallback({ token: FORGER, params: { ...params(6), AccountSid: SUBACCOUNT } }),
+  ];
+}
+
+function expectNoNewSecret(output: string): void {
+  expectNoSecret(output);
+  const text = output.toLowerCase();
+  for (const secret of [...NEW_SECRETS, ACCOUNT_TOKENS_JSON, SHARED_KEYS_JSON]) {
+    expect(text).not.toContain(secret.toLowerCase());
+  }
+}
+
+describe("account auth tokens and SharedKey secrets in the output of the ingest function", () => {
+  it("never appear, with account tokens in the environment and SharedKeys read from SSM", async () => {
+    // Prepare
+    const store = await parameterStoreOf({ [KEYS_PARAMETER]: SHARED_KEYS_JSON });
+    try {
+      // Act
+      const child = await runEntryPoint(newSecretRequests(), {
+        TWILIO_AUTH_TOKEN: PRIMARY,
+        TWILIO_ACCOUNT_AUTH_TOKENS: ACCOUNT_TOKENS_JSON,
+        TWILIO_SHARED_KEYS_PARAMETER: KEYS_PARAMETER,
+        AWS_ENDPOINT_URL_SSM: store.endpoint,
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+        QUEUE_URL: queueUrl,
+      });
+
+      // Assess: every path ran...
+      expect(child.exitCode).toBe(0);
+      expect(child.statuses).toEqual([200, 200, 200, 200, 403, 403, 403, 403, 400, 403]);
+      for (const message of [
+        "published",
+        "callback signed with a secondary SharedKey secret",
+        "signature does not match",
+        "body does not match bodySHA256",
+      ]) {
+        expect(child.output).toContain(message);
+      }
+      // ...and no secret was printed.
+      expectNoNewSecret(child.output);
+    } finally {
+      await store.stop();
+    }
+  });
+
+  it("never appear when the configuration's JSON is malformed: every request is answered 503", async () => {
+    // Act
+    const child = await runEntryPoint(newSecretRequests().slice(0, 3), {
+      TWILIO_AUTH_TOKEN: PRIMARY,
+      TWILIO_ACCOUNT_AUTH_TOKENS: `{"${SUBACCOUNT}": "${SUBACCOUNT_TOKEN}"`,
+      TWILIO_SHARED_KEYS: `{"${SHARED_KEY_ID}": ["${SHARED_SECRET}", ""]}`,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      QUEUE_URL: queueUrl,
+    });
+
+    // Assess
+    expect(child.exitCode).toBe(0);
+    expect(child.statuses).toEqual([503, 503, 503]);
+    expect(child.output).toContain("TWILIO_ACCOUNT_AUTH_TOKENS is not valid JSON");
+    expect(child.output).toContain(`TWILIO_SHARED_KEYS ${SHARED_KEY_ID} has an empty secret`);
+    expectNoNewSecret(child.output);
+  });
+
+  it("never appear when the SharedKeys parameter holds malformed JSON", async () => {
+    // Prepare
+    const store = await parameterStoreOf({ [KEYS_PARAMETER]: SHARED_KEYS_JSON.slice(0, -1) });
+    try {
+      // Act
+      const child = await runEntryPoint(newSecretRequests().slice(1, 3), {
+        TWILIO_AUTH_TOKEN: PRIMARY,
+        TWILIO_SHARED_KEYS_PARAMETER: KEYS_PARAMETER,
+        AWS_ENDPOINT_URL_SSM: store.endpoint,
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+        QUEUE_URL: queueUrl,
+      });
+
+      // Assess
+      expect(child.statuses).toEqual([503, 503]);
+      expect(child.output).toContain(`${KEYS_PARAMETER} is not valid JSON`);
+      expectNoNewSecret(child.output);
+    } finally {
+      await store.stop();
+    }
   });
 });

@@ -13,6 +13,10 @@ describe("parseConfig", () => {
       queueUrl: VALID.QUEUE_URL,
       authTokens: ["token-a"],
       authTokenParameter: undefined,
+      accountAuthTokens: new Map(),
+      accountAuthTokensParameter: undefined,
+      sharedKeys: new Map(),
+      sharedKeysParameter: undefined,
       authTokenCacheTtlMs: 300_000,
       publicUrl: undefined,
       allowedAccountSids: undefined,
@@ -131,5 +135,140 @@ describe("parseConfig, optional protections", () => {
 describe("splitTokens", () => {
   it("returns no token for an unset list", () => {
     expect(splitTokens(undefined)).toEqual([]);
+  });
+});
+
+describe("parseConfig: account auth tokens and SharedKeys", () => {
+  const ACCOUNT = "AC0123456789ABCDEF0123456789abcdef";
+
+  it("reads TWILIO_ACCOUNT_AUTH_TOKENS: one token or a list per account, SIDs lower-cased", () => {
+    // Act
+    const config = parseConfig({
+      ...VALID,
+      TWILIO_ACCOUNT_AUTH_TOKENS: JSON.stringify({
+        [ACCOUNT]: ["new", "old"],
+        AC11111111111111111111111111111111: "only",
+      }),
+    });
+    // Assess
+    expect(config.accountAuthTokens).toEqual(
+      new Map([
+        ["AC0123456789abcdef0123456789abcdef", ["new", "old"]],
+        ["AC11111111111111111111111111111111", ["only"]],
+      ]),
+    );
+  });
+
+  it("reads TWILIO_SHARED_KEYS: one secret or a list per key id", () => {
+    // Act
+    const config = parseConfig({
+      ...VALID,
+      TWILIO_SHARED_KEYS: JSON.stringify({ webhooks_sharedkey_1: "s1", k2: ["a", "b"] }),
+    });
+    // Assess
+    expect(config.sharedKeys).toEqual(
+      new Map([
+        ["webhooks_sharedkey_1", ["s1"]],
+        ["k2", ["a", "b"]],
+      ]),
+    );
+  });
+
+  it("starts with only SharedKeys or only account tokens, and no default token", () => {
+    // Act
+    const config = parseConfig({
+      QUEUE_URL: VALID.QUEUE_URL,
+      TWILIO_SHARED_KEYS_PARAMETER: "/relay/shared-keys",
+    });
+    // Assess
+    expect(config.authTokens).toEqual([]);
+    expect(config.sharedKeysParameter).toBe("/relay/shared-keys");
+  });
+
+  const MISTAKES: Array<[string, string, string, RegExp]> = [
+    [
+      "malformed JSON",
+      "TWILIO_ACCOUNT_AUTH_TOKENS",
+      '{"AC1": "secret-value"',
+      /TWILIO_ACCOUNT_AUTH_TOKENS is not valid JSON/,
+    ],
+    [
+      "a list instead of an object",
+      "TWILIO_SHARED_KEYS",
+      '["secret-value"]',
+      /TWILIO_SHARED_KEYS must be a JSON object/,
+    ],
+    [
+      "an empty secret",
+      "TWILIO_SHARED_KEYS",
+      '{"k1": " "}',
+      /TWILIO_SHARED_KEYS k1 has an empty secret/,
+    ],
+    [
+      "an empty list",
+      "TWILIO_SHARED_KEYS",
+      '{"k1": []}',
+      /TWILIO_SHARED_KEYS k1 must have a secret/,
+    ],
+    [
+      "a secret that is not a string",
+      "TWILIO_ACCOUNT_AUTH_TOKENS",
+      `{"${"AC".padEnd(34, "1")}": 42}`,
+      /must have a secret, or a non-empty list/,
+    ],
+    [
+      "a SID that is not a SID",
+      "TWILIO_ACCOUNT_AUTH_TOKENS",
+      '{"AC123": "secret-value"}',
+      /TWILIO_ACCOUNT_AUTH_TOKENS key "AC123" is not an account SID/,
+    ],
+    [
+      "a key id with a comma",
+      "TWILIO_SHARED_KEYS",
+      '{"a,b": "secret-value"}',
+      /TWILIO_SHARED_KEYS key "a,b" is not a SharedKey id/,
+    ],
+    [
+      "too many secrets for one id",
+      "TWILIO_SHARED_KEYS",
+      JSON.stringify({ k: ["1", "2", "3", "4", "5", "6"] }),
+      /k has 6 secrets, more than 5/,
+    ],
+    [
+      "a parameter name that is not one",
+      "TWILIO_SHARED_KEYS_PARAMETER",
+      "not a name!",
+      /TWILIO_SHARED_KEYS_PARAMETER must be an SSM parameter name/,
+    ],
+  ];
+
+  it.each(MISTAKES)(
+    "fails naming the variable for %s, never quoting a secret",
+    (_, name, value, message) => {
+      // Act
+      const attempt = () => parseConfig({ ...VALID, [name]: value });
+      // Assess
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(message);
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as Error).message).not.toContain("secret-value");
+      }
+    },
+  );
+
+  it("fails when two spellings of one account SID are listed", () => {
+    // Act
+    const attempt = () =>
+      parseConfig({
+        ...VALID,
+        TWILIO_ACCOUNT_AUTH_TOKENS: JSON.stringify({
+          [ACCOUNT]: "a",
+          [ACCOUNT.toLowerCase().replace(/^ac/, "AC")]: "b",
+        }),
+      });
+    // Assess
+    expect(attempt).toThrow(/is listed twice/);
   });
 });

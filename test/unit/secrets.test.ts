@@ -1,17 +1,25 @@
 /**
  * Secrets end to end through the ingest handler: tokens read from SSM, a secret that cannot be
  * read answers 503 (never 2xx, never 403) and says so in the logs, and a rotation is accepted
- * once the cache expires, without a deploy.
+ * once the cache expires, without a deploy; the same for account auth tokens and SharedKey
+ * secrets (JSON SecureStrings), whose values never reach a log or a response.
  */
 
 import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
-import { type GetParameterClient, ssmTokenSource } from "../../lib/ingest/aws/ssm-tokens.ts";
+import {
+  type GetParameterClient,
+  ssmSecretMapSource,
+  ssmTokenSource,
+} from "../../lib/ingest/aws/ssm-tokens.ts";
 import { parseConfig } from "../../lib/ingest/config.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import type { EventPublisher } from "../../lib/ingest/publisher.ts";
+import { type SecretMapSource, staticTokens } from "../../lib/ingest/tokens.ts";
 import { ingestHandlerFromEnvironment, tokensFromConfig } from "../../lib/ingest/wiring.ts";
+import { LOCAL_SHARED_KEY } from "../../testing/event-streams.ts";
+import { callbackParams } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
 import {
   FORGER_AUTH_TOKEN,
@@ -190,6 +198,146 @@ describe("ingestHandlerFromEnvironment", () => {
       });
       // Assess
       expect(reads).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
+describe("account auth tokens and SharedKeys from SSM", () => {
+  const ACCOUNTS_PARAMETER = "/twilio-status-relay/test/account-auth-tokens";
+  const KEYS_PARAMETER = "/twilio-status-relay/test/shared-keys";
+  const SUBACCOUNT = "AC11111111111111111111111111111111";
+  const SUBACCOUNT_TOKEN = "11111111111111111111111111111111";
+
+  function mapStore(value: string | Error, parameterName: string) {
+    const { store, client } = parameterStore(value);
+    const kind = parameterName === KEYS_PARAMETER ? "shared-keys" : "account-auth-tokens";
+    const clock = { now: 0 };
+    const source = ssmSecretMapSource({
+      client,
+      parameterName,
+      ttlMs: TTL_MS,
+      clock: () => new Date(clock.now),
+      kind,
+    });
+    return { store, source, clock };
+  }
+
+  function relayWith(sources: {
+    accountAuthTokens?: SecretMapSource;
+    sharedKeys?: SecretMapSource;
+  }) {
+    const logger = memoryLogger();
+    const publisher = recordingPublisher();
+    const handler = createIngestHandler({
+      config: { publicUrl: undefined },
+      publisher,
+      tokens: staticTokens([PRIMARY_AUTH_TOKEN]),
+      clock: () => new Date("2026-11-27T12:00:00Z"),
+      ...sources,
+      logger,
+    });
+    return { handler, logger, publisher };
+  }
+
+  const subaccountCallback = (token: string) =>
+    signedCallback({
+      token,
+      params: { ...callbackParams("stream-ended"), AccountSid: SUBACCOUNT },
+    });
+
+  it("verifies a subaccount's callback with its token read from the JSON parameter, and picks up a rotation after the TTL", async () => {
+    // Prepare
+    const { store, source, clock } = mapStore(
+      JSON.stringify({ [SUBACCOUNT]: PRIMARY_AUTH_TOKEN.replace(/1$/, "2") }),
+      ACCOUNTS_PARAMETER,
+    );
+    const { handler } = relayWith({ accountAuthTokens: source });
+    const before = await handler(subaccountCallback(SUBACCOUNT_TOKEN));
+    store.value = JSON.stringify({ [SUBACCOUNT]: [SUBACCOUNT_TOKEN] });
+
+    // Act
+    clock.now += TTL_MS;
+    const after = await handler(subaccountCallback(SUBACCOUNT_TOKEN));
+
+    // Assess
+    expect(before.statusCode).toBe(403);
+    expect(after.statusCode).toBe(200);
+    expect(store.reads).toBe(2);
+  });
+
+  it("verifies a SharedKey callback with the secret read from the JSON parameter", async () => {
+    // Prepare
+    const { source } = mapStore(
+      JSON.stringify({ [LOCAL_SHARED_KEY.id]: LOCAL_SHARED_KEY.secret }),
+      KEYS_PARAMETER,
+    );
+    const { handler } = relayWith({ sharedKeys: source });
+
+    // Act
+    const response = await handler(signedCallback({ sharedKey: LOCAL_SHARED_KEY }));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("answers 503 naming the parameter, never its value, when it holds malformed JSON", async () => {
+    // Prepare
+    const { source } = mapStore(
+      `{"${LOCAL_SHARED_KEY.id}": "${LOCAL_SHARED_KEY.secret}"`,
+      KEYS_PARAMETER,
+    );
+    const { handler, logger } = relayWith({ sharedKeys: source });
+
+    // Act
+    const response = await handler(signedCallback({ sharedKey: LOCAL_SHARED_KEY }));
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    const line = logger.lines.find((l) => l.message === "SharedKey secrets unavailable");
+    expect(JSON.stringify(line?.attributes)).toContain(`${KEYS_PARAMETER} is not valid JSON`);
+    expect(logger.text() + response.body).not.toContain(LOCAL_SHARED_KEY.secret);
+  });
+
+  it("answers 503 when the account tokens parameter cannot be read, and logs which", async () => {
+    // Prepare
+    const { source } = mapStore(new Error("AccessDeniedException"), ACCOUNTS_PARAMETER);
+    const { handler, logger } = relayWith({ accountAuthTokens: source });
+
+    // Act
+    const response = await handler(subaccountCallback(SUBACCOUNT_TOKEN));
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    const line = logger.lines.find((l) => l.message === "account auth tokens unavailable");
+    expect(JSON.stringify(line?.attributes)).toContain(ACCOUNTS_PARAMETER);
+  });
+
+  it("are read at start-up when their parameters are configured", () => {
+    // Prepare
+    vi.stubEnv("QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo");
+    vi.stubEnv("TWILIO_AUTH_TOKEN", PRIMARY_AUTH_TOKEN);
+    vi.stubEnv("TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER", ACCOUNTS_PARAMETER);
+    vi.stubEnv("TWILIO_SHARED_KEYS_PARAMETER", KEYS_PARAMETER);
+    const reads: string[] = [];
+    try {
+      // Act
+      ingestHandlerFromEnvironment(
+        () => staticTokens([PRIMARY_AUTH_TOKEN]),
+        (config) => ({
+          accountAuthTokens: async () => {
+            reads.push(config.accountAuthTokensParameter ?? "");
+            return new Map();
+          },
+          sharedKeys: async () => {
+            reads.push(config.sharedKeysParameter ?? "");
+            return new Map();
+          },
+        }),
+      );
+      // Assess
+      expect(reads).toEqual([ACCOUNTS_PARAMETER, KEYS_PARAMETER]);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -1,13 +1,21 @@
 /**
  * The verifier accepts exactly what the official `twilio` package's `validateRequest` accepts,
  * over randomised requests: odd characters, repeated and empty parameters, non-ASCII text,
- * query strings, ports, normalised and legacy-encoded URLs, and tampered signatures.
+ * query strings, ports, normalised and legacy-encoded URLs, and tampered signatures; with
+ * HMAC-SHA1 and HMAC-SHA256 (SharedKey), the `X-Twilio-Webhooks-Signature-Settings` header as
+ * `getSignatureAlgorithm` reads it, and JSON bodies as `validateRequestWithBody` checks them.
  */
 import { createHmac } from "node:crypto";
 import { parse as parseQuery, stringify as stringifyQuery } from "node:querystring";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
-import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
+import { parseForm } from "../../lib/ingest/decode.ts";
+import {
+  bodyMatchesHash,
+  hashOfAlgorithm,
+  parseSignatureSettings,
+  verifyTwilioSignature,
+} from "../../lib/ingest/signature.ts";
 
 type OracleParams = Record<string, string | string[]>;
 
@@ -188,5 +196,194 @@ describe("verifyTwilioSignature against twilio.validateRequest", () => {
     expect(disagreements).toEqual([]);
     expect(accepted).toBeGreaterThan(800);
     expect(rejected).toBeGreaterThan(800);
+  });
+});
+
+function tamper(header: string): string {
+  return header.slice(0, 10) + (header[10] === "A" ? "B" : "A") + header.slice(11);
+}
+
+describe("verifyTwilioSignature with a SharedKey against twilio.validateRequest(..., algorithm)", () => {
+  it("accepts exactly what the twilio package accepts over 2,400 randomised requests, SHA-256 and SHA-1", () => {
+    // Prepare
+    const seed = 20261202;
+    const r = random(seed);
+    let accepted = 0;
+    let rejected = 0;
+    const disagreements: string[] = [];
+    for (let i = 0; i < 2400; i += 1) {
+      const secret = r.next() < 0.5 ? createHmac("md5", String(i)).digest("base64") : text(r, 40);
+      const otherSecret = createHmac("md5", `other${i}`).digest("hex");
+      const algorithm = r.next() < 0.75 ? r.pick(["HMAC_SHA256", "hmac_sha256"]) : "HMAC_SHA1";
+      const url = randomUrl(r);
+      const params = randomParams(r);
+      let signedUrl = url;
+      let signingSecret = secret;
+      let signingAlgorithm = algorithm;
+      const variant = r.int(10);
+      try {
+        if (variant === 1) signedUrl = addDefaultPort(url);
+        if (variant === 2) signedUrl = new URL(url).toString();
+        if (variant === 3) signedUrl = legacyQuery(new URL(url).toString());
+      } catch {
+        signedUrl = url;
+      }
+      if (variant === 4) signingSecret = otherSecret;
+      if (variant === 5) signingAlgorithm = algorithm === "HMAC_SHA1" ? "HMAC_SHA256" : "HMAC_SHA1";
+      if (variant === 6) signedUrl = `${url}x`;
+      let header = twilio.getExpectedTwilioSignature(
+        signingSecret,
+        signedUrl,
+        params,
+        signingAlgorithm,
+      );
+      if (variant === 7) header = tamper(header);
+      if (variant === 8) header = r.pick(["", header.slice(0, 43), `${header} `, header.slice(1)]);
+      const secrets = r.next() < 0.3 ? [otherSecret, secret] : [secret];
+      const hash = hashOfAlgorithm(algorithm);
+
+      // Act
+      const ours =
+        hash !== undefined &&
+        verifyTwilioSignature({
+          url,
+          params: toMap(params),
+          signature: header,
+          tokens: secrets,
+          algorithm: hash,
+        }).valid;
+      const theirs = secrets.some((s) => {
+        try {
+          return twilio.validateRequest(s, header, url, params, algorithm);
+        } catch {
+          return false;
+        }
+      });
+
+      // Assess
+      if (ours !== theirs) {
+        disagreements.push(
+          `#${i} seed ${seed}: ours=${ours} twilio=${theirs} alg=${algorithm} url=${JSON.stringify(url)} header=${header}`,
+        );
+      }
+      if (theirs) accepted += 1;
+      else rejected += 1;
+    }
+    expect(disagreements).toEqual([]);
+    expect(accepted).toBeGreaterThan(800);
+    expect(rejected).toBeGreaterThan(800);
+  });
+});
+
+describe("parseSignatureSettings against twilio.getSignatureAlgorithm", () => {
+  it("reads the same algorithm from 2,000 randomised headers, and supports exactly what twilio signs with", () => {
+    // Prepare
+    const r = random(7);
+    const parts = [
+      "key=webhooks_sharedkey_1",
+      "algorithm=HMAC_SHA256",
+      "algorithm=HMAC_SHA1",
+      "algorithm=hmac_sha256",
+      "algorithm=HMAC_SHA512",
+      "algorithm=",
+      " algorithm = HMAC_SHA256 ",
+      "Algorithm=HMAC_SHA256",
+      "algorithm",
+      "=",
+      "",
+      "key=",
+      "x=y",
+      "algorithm=a=b",
+    ];
+    const disagreements: string[] = [];
+    for (let i = 0; i < 2000; i += 1) {
+      const header = Array.from({ length: r.int(4) + 1 }, () => r.pick(parts)).join(
+        r.pick([",", ", "]),
+      );
+
+      // Act
+      const ours = parseSignatureSettings(header).algorithm;
+      const theirs = twilio.getSignatureAlgorithm(header);
+      let twilioSupports = true;
+      try {
+        twilio.getExpectedTwilioSignature("secret", "https://h.example/", {}, theirs);
+      } catch {
+        twilioSupports = false;
+      }
+
+      // Assess
+      if (ours !== theirs || (hashOfAlgorithm(ours) !== undefined) !== twilioSupports) {
+        disagreements.push(`${JSON.stringify(header)}: ours=${ours} twilio=${theirs}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+});
+
+function randomBody(r: ReturnType<typeof random>): string {
+  const events = Array.from({ length: r.int(4) }, (_, i) => ({
+    specversion: "1.0",
+    id: `EZ${i}${text(r, 6)}`,
+    type: "com.twilio.messaging.message.delivered",
+    source: text(r, 10),
+    data: { body: text(r, 20), n: r.int(1000) },
+  }));
+  return r.next() < 0.2 ? text(r, 30) : JSON.stringify(events, null, r.pick([0, 2]));
+}
+
+describe("a JSON delivery against twilio.validateRequestWithBody", () => {
+  it("accepts exactly what the twilio package accepts over 2,000 randomised deliveries", () => {
+    // Prepare
+    const seed = 5021;
+    const r = random(seed);
+    let accepted = 0;
+    let rejected = 0;
+    const disagreements: string[] = [];
+    for (let i = 0; i < 2000; i += 1) {
+      const secret = createHmac("md5", String(i)).digest("hex");
+      const algorithm = r.pick(["HMAC_SHA1", "HMAC_SHA256"]);
+      const body = randomBody(r);
+      let hash = twilio.getExpectedBodyHash(body);
+      const variant = r.int(8);
+      if (variant === 1) hash = hash.toUpperCase();
+      if (variant === 2) hash = hash.slice(1);
+      if (variant === 3) hash = twilio.getExpectedBodyHash(`${body} `);
+      const base = randomUrl(r);
+      const url = `${base}${base.includes("?") ? "&" : "?"}bodySHA256=${hash}`;
+      let header = twilio.getExpectedTwilioSignature(secret, url, {}, algorithm);
+      if (variant === 4) header = tamper(header);
+      const sentBody = variant === 5 ? `${body}\n` : body;
+
+      // Act
+      const query = url.slice(url.indexOf("?") + 1).replace(/#.*$/, "");
+      const bodySha256 = parseForm(query).get("bodySHA256")?.[0] ?? "";
+      const hashName = hashOfAlgorithm(algorithm) ?? "sha1";
+      const ours =
+        verifyTwilioSignature({
+          url,
+          params: new Map(),
+          signature: header,
+          tokens: [secret],
+          algorithm: hashName,
+        }).valid && bodyMatchesHash(Buffer.from(sentBody, "utf8"), bodySha256);
+      let theirs: boolean;
+      try {
+        theirs = twilio.validateRequestWithBody(secret, header, url, sentBody, algorithm);
+      } catch {
+        theirs = false;
+      }
+
+      // Assess
+      if (ours !== theirs) {
+        disagreements.push(
+          `#${i} seed ${seed}: ours=${ours} twilio=${theirs} url=${JSON.stringify(url)} body=${JSON.stringify(sentBody)}`,
+        );
+      }
+      if (theirs) accepted += 1;
+      else rejected += 1;
+    }
+    expect(disagreements).toEqual([]);
+    expect(accepted).toBeGreaterThan(500);
+    expect(rejected).toBeGreaterThan(500);
   });
 });

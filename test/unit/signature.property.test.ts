@@ -2,13 +2,14 @@
  * Properties of the verifier over generated input: it never throws, whatever the header, URL,
  * parameters and tokens, and it agrees with the official `twilio.validateRequest` both ways, on
  * signatures the `twilio` package computes over the URL as received, a variant of it, other
- * parameters or another token, and on forged headers.
+ * parameters or another token, and on forged headers; the same with HMAC-SHA256 (SharedKey), and
+ * `twilio.validateRequestWithBody` on JSON bodies.
  */
 import { parse as parseQuery, stringify as stringifyQuery } from "node:querystring";
 import fc from "fast-check";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
-import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
+import { bodyMatchesHash, verifyTwilioSignature } from "../../lib/ingest/signature.ts";
 import { hostileText, parameterName, runs } from "../helpers/arbitraries.ts";
 
 type OracleParams = Record<string, string | string[]>;
@@ -157,5 +158,90 @@ describe("verifyTwilioSignature, property-based", () => {
     const total = verdicts.accepted + verdicts.refused;
     expect(verdicts.accepted).toBeGreaterThan(total * 0.2);
     expect(verdicts.refused).toBeGreaterThan(total * 0.2);
+  });
+});
+
+describe("verifyTwilioSignature with HMAC-SHA256, property-based", () => {
+  it("agrees with twilio.validateRequest(..., algorithm) on signed, re-signed and forged requests", () => {
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(
+        url,
+        params,
+        token,
+        token,
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom("HMAC_SHA256", "hmac_sha256", "HMAC_SHA1"),
+        (u, p, primary, other, variant, algorithm) => {
+          // Prepare: as above; variant 9 signs with the other algorithm
+          const oracleParams = toOracle(p);
+          const signingToken = variant === 6 ? other : primary;
+          const signedParams = variant === 5 ? { ...oracleParams, Extra: "1" } : oracleParams;
+          const otherAlgorithm = algorithm === "HMAC_SHA1" ? "HMAC_SHA256" : "HMAC_SHA1";
+          let signature = twilio.getExpectedTwilioSignature(
+            signingToken,
+            variantOf(u, variant),
+            signedParams,
+            variant === 9 ? otherAlgorithm : algorithm,
+          );
+          if (variant === 7)
+            signature = `${signature.slice(0, 5)}${signature[5] === "A" ? "B" : "A"}${signature.slice(6)}`;
+          if (variant === 8) signature = signature.toLowerCase();
+          const hash = algorithm === "HMAC_SHA1" ? "sha1" : "sha256";
+
+          // Act
+          const ours = verifyTwilioSignature({
+            url: u,
+            params: p,
+            signature,
+            tokens: [primary],
+            algorithm: hash,
+          }).valid;
+          let theirs: boolean;
+          try {
+            theirs = twilio.validateRequest(primary, signature, u, oracleParams, algorithm);
+          } catch {
+            theirs = false;
+          }
+
+          // Assess
+          expect(ours).toBe(theirs);
+          verdicts[theirs ? "accepted" : "refused"] += 1;
+        },
+      ),
+      { numRuns: runs(1500) },
+    );
+    const total = verdicts.accepted + verdicts.refused;
+    expect(verdicts.accepted).toBeGreaterThan(total * 0.2);
+    expect(verdicts.refused).toBeGreaterThan(total * 0.2);
+  });
+});
+
+describe("bodyMatchesHash, property-based", () => {
+  it("agrees with twilio.validateBody for any body and any bodySHA256 text", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(hostileText, fc.json()),
+        fc.oneof(
+          fc.constant("own"),
+          fc.constant("upper"),
+          hostileText,
+          fc.stringMatching(/^[0-9a-f]{64}$/),
+        ),
+        (body, hashKind) => {
+          // Prepare
+          const own = twilio.getExpectedBodyHash(body);
+          const bodySha256 =
+            hashKind === "own" ? own : hashKind === "upper" ? own.toUpperCase() : hashKind;
+
+          // Act
+          const ours = bodyMatchesHash(Buffer.from(body, "utf8"), bodySha256);
+
+          // Assess
+          expect(ours).toBe(twilio.validateBody(body, bodySha256));
+        },
+      ),
+      { numRuns: runs(2000) },
+    );
   });
 });

@@ -1,8 +1,13 @@
 import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { createStatusEventBatchHandler } from "../../lib/consumer/batch-handler.ts";
+import {
+  createRelayedEventBatchHandler,
+  createStatusEventBatchHandler,
+} from "../../lib/consumer/batch-handler.ts";
+import type { RelayedEvent } from "../../lib/events/cloud-event.ts";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
 import type { RelayLogger } from "../../lib/ingest/logger.ts";
+import { sinkTestEvent } from "../../testing/event-streams.ts";
 import { sqsRecord, statusEvent } from "../helpers/status-events.ts";
 
 const SID_A = "ZX000000000000000000000000000000aa";
@@ -181,5 +186,43 @@ describe("createStatusEventBatchHandler", () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(seen).toEqual([]);
+  });
+});
+
+describe("createRelayedEventBatchHandler", () => {
+  it("hands status callbacks and Event Streams CloudEvents from one queue to the callback, by kind", async () => {
+    // Prepare
+    const received: RelayedEvent[] = [];
+    const handler = createRelayedEventBatchHandler((event) => {
+      received.push(event);
+    });
+    const cloudEvent = sinkTestEvent();
+    const records = [
+      eventRecord("m1", SID_A, false),
+      sqsRecord("m2", JSON.stringify(cloudEvent), undefined),
+    ];
+
+    // Act
+    const response = await handler({ Records: records });
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(received.map((event) => event.kind).sort()).toEqual([
+      "event-streams",
+      "status-callback",
+    ]);
+    expect(received.find((event) => event.kind === "event-streams")?.event).toEqual(cloudEvent);
+  });
+
+  it("fails only the record that is neither kind", async () => {
+    // Prepare
+    const handler = createRelayedEventBatchHandler(() => {});
+    const records = [eventRecord("m1", SID_A, false), sqsRecord("m2", '{"hello":1}', undefined)];
+
+    // Act
+    const response = await handler({ Records: records });
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m2" }]);
   });
 });

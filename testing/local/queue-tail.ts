@@ -11,7 +11,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { parseStatusEvent } from "../../lib/events/parse.ts";
+import { formatTwilioCloudEvent, parseRelayedEvent } from "../../lib/events/cloud-event.ts";
 import { formatStatusEvent } from "../../lib/events/summary.ts";
 
 /** Long-poll wait, the most SQS allows: an idle tail costs three requests a minute. */
@@ -116,7 +116,10 @@ function describeMessage(message: Message, json: boolean): string {
   const body = message.Body ?? "";
   if (json) return body.replace(/\r?\n/g, " ");
   try {
-    return formatStatusEvent(parseStatusEvent(body));
+    const relayed = parseRelayedEvent(body);
+    return relayed.kind === "status-callback"
+      ? formatStatusEvent(relayed.event)
+      : formatTwilioCloudEvent(relayed.event);
   } catch (error) {
     return `! message ${message.MessageId}: ${(error as Error).message}`;
   }

@@ -4,6 +4,9 @@
  */
 import {
   type MessageAttributeValue,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
   SendMessageCommand,
   type SendMessageCommandInput,
   SQSClient,
@@ -11,7 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { StatusEvent } from "../../events/schemas.ts";
 import { PublishError } from "../errors.ts";
-import type { EventPublisher } from "../publisher.ts";
+import type { CloudEventMessage, CloudEventPublisher, EventPublisher } from "../publisher.ts";
 
 /**
  * Time allowed for one publish, SDK retries included. Twilio gives up after 15 s; with the
@@ -44,11 +47,18 @@ export interface SqsPublisherOptions {
   readonly timeoutMs?: number;
 }
 
-/** Publishes events to one SQS queue; FIFO when its URL ends in `.fifo`. */
-export function createSqsPublisher(options: SqsPublisherOptions): EventPublisher {
+/**
+ * Publishes events to one SQS queue; FIFO when its URL ends in `.fifo`. Status events one by one
+ * (`SendMessage`), the CloudEvents of a sink delivery in batches (`SendMessageBatch`).
+ */
+export function createSqsPublisher(
+  options: SqsPublisherOptions,
+): EventPublisher & CloudEventPublisher {
   const { queueUrl, client, timeoutMs = PUBLISH_TIMEOUT_MS } = options;
   const fifo = queueUrl.endsWith(".fifo");
   return {
+    publishCloudEvents: (messages, deadline) =>
+      publishBatches({ client, queueUrl, fifo, messages, deadline }),
     async publish(event) {
       try {
         await client.send(new SendMessageCommand(sqsMessage(event, queueUrl, fifo)), {
@@ -111,4 +121,161 @@ export function sqsJson(value: unknown): string {
 // an unknown resource may not, and must still be accepted.
 function messageGroupId(event: StatusEvent): string {
   return /^[\x21-\x7e]{1,128}$/.test(event.subject) ? event.subject : "unknown";
+}
+
+/** Most entries in one `SendMessageBatch` (an SQS limit). */
+export const SQS_BATCH_ENTRIES = 10;
+/**
+ * Most bytes in one `SendMessageBatch`, bodies and attributes together: 256 KiB, the limit of
+ * every SQS queue (newer queues allow up to 1 MiB, older ones do not).
+ */
+export const SQS_BATCH_BYTES = 256 * 1024;
+/** First pause before entries that failed are sent again; doubled each time. */
+const ENTRY_RETRY_BASE_MS = 50;
+
+interface Entry {
+  readonly index: number;
+  readonly request: SendMessageBatchRequestEntry;
+  readonly bytes: number;
+}
+
+/**
+ * Sends every message, in batches of at most ten entries and 256 KiB, all batches at once.
+ * Entries SQS refuses for a passing reason (`SenderFault: false`) are sent again, after a short
+ * pause that doubles, until `deadline`; an entry refused for the sender's fault, a call that
+ * fails (after the SDK's own retries) or the deadline ends it with a PublishError naming the
+ * event ids that did not make it.
+ */
+async function publishBatches(options: {
+  client: SQSClient;
+  queueUrl: string;
+  fifo: boolean;
+  messages: readonly CloudEventMessage[];
+  deadline: number;
+}): Promise<void> {
+  const { client, queueUrl, fifo, messages, deadline } = options;
+  const entries = messages.map((message, index): Entry => {
+    const request = batchEntry(message, `e${index}`, fifo);
+    return { index, request, bytes: entryBytes(request) };
+  });
+  const results = await Promise.allSettled(
+    chunk(entries).map((batch) => sendUntilAccepted(client, queueUrl, batch, deadline)),
+  );
+  const failures = results.flatMap((result) =>
+    result.status === "rejected" ? [result.reason as BatchFailure] : [],
+  );
+  if (failures.length === 0) return;
+  const notQueued = failures.flatMap((failure) =>
+    failure.entries.map((entry) => messages[entry.index]?.event.id ?? ""),
+  );
+  throw new PublishError(
+    `SQS did not accept ${notQueued.length} of ${messages.length} events: ` +
+      `${[...new Set(failures.map((failure) => failure.reason))].join("; ")}`,
+    { cause: failures.find((failure) => failure.cause !== undefined)?.cause },
+  );
+}
+
+class BatchFailure {
+  readonly entries: readonly Entry[];
+  readonly reason: string;
+  readonly cause: unknown;
+  constructor(entries: readonly Entry[], reason: string, cause?: unknown) {
+    this.entries = entries;
+    this.reason = reason;
+    this.cause = cause;
+  }
+}
+
+async function sendUntilAccepted(
+  client: SQSClient,
+  queueUrl: string,
+  batch: readonly Entry[],
+  deadline: number,
+): Promise<void> {
+  let pending = batch;
+  for (let attempt = 0; ; attempt += 1) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new BatchFailure(pending, "the time for publishing ran out");
+    let output: SendMessageBatchCommandOutput;
+    try {
+      output = await client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: pending.map((entry) => entry.request),
+        }),
+        { abortSignal: AbortSignal.timeout(remaining) },
+      );
+    } catch (cause) {
+      throw new BatchFailure(pending, "SendMessageBatch failed", cause);
+    }
+    const failed = output.Failed ?? [];
+    if (failed.length === 0) return;
+    const failedIds = new Set(failed.map((entry) => entry.Id));
+    pending = pending.filter((entry) => failedIds.has(entry.request.Id));
+    const codes = [...new Set(failed.map((entry) => entry.Code ?? "unknown"))].join(", ");
+    if (failed.some((entry) => entry.SenderFault)) {
+      throw new BatchFailure(pending, `SQS refused entries (sender fault: ${codes})`);
+    }
+    const pause = ENTRY_RETRY_BASE_MS * 2 ** attempt;
+    if (Date.now() + pause >= deadline) {
+      throw new BatchFailure(pending, `SQS kept failing entries (${codes})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+// Batches in order, each at most SQS_BATCH_ENTRIES entries and SQS_BATCH_BYTES bytes.
+function chunk(entries: readonly Entry[]): Entry[][] {
+  const batches: Entry[][] = [];
+  let current: Entry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    if (
+      current.length === SQS_BATCH_ENTRIES ||
+      (current.length > 0 && bytes + entry.bytes > SQS_BATCH_BYTES)
+    ) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += entry.bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * The `SendMessageBatch` entry of one CloudEvent: the event as JSON body, unchanged; its
+ * attributes; on a FIFO queue its group and deduplication id.
+ */
+export function batchEntry(
+  message: CloudEventMessage,
+  id: string,
+  fifo: boolean,
+): SendMessageBatchRequestEntry {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.attributes)) {
+    if (value && PRINTABLE_ASCII.test(value)) {
+      attributes[name] = { DataType: "String", StringValue: value };
+    }
+  }
+  return {
+    Id: id,
+    MessageBody: sqsJson(message.event),
+    MessageAttributes: attributes,
+    ...(fifo
+      ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId }
+      : {}),
+  };
+}
+
+/** What SQS counts of an entry toward its size limits: body, attribute names, types and values. */
+export function entryBytes(entry: SendMessageBatchRequestEntry): number {
+  let bytes = Buffer.byteLength(entry.MessageBody ?? "");
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "");
+    bytes += Buffer.byteLength(value.StringValue ?? "");
+  }
+  return bytes;
 }

@@ -11,7 +11,8 @@ import {
 import { type Clock, systemClock } from "../clock.ts";
 import { splitTokens } from "../config.ts";
 import { SecretError } from "../errors.ts";
-import { cachedTokens, type TokenSource } from "../tokens.ts";
+import { parseSecretMap, type SecretMap, type SecretMapKind } from "../secret-maps.ts";
+import { cachedSecret, cachedTokens, type SecretMapSource, type TokenSource } from "../tokens.ts";
 
 /**
  * Time allowed for one read, SDK retries included. With the publish bound (6 s) this keeps a
@@ -56,23 +57,54 @@ export function createSsmClient(): SSMClient {
  * or the parameter holds no token.
  */
 export function ssmTokenLoader(options: SsmTokensOptions): () => Promise<readonly string[]> {
-  const { client, parameterName, timeoutMs = SSM_READ_TIMEOUT_MS } = options;
+  const { parameterName } = options;
   return async () => {
-    let output: GetParameterCommandOutput;
-    try {
-      output = await client.send(
-        new GetParameterCommand({ Name: parameterName, WithDecryption: true }),
-        { abortSignal: AbortSignal.timeout(timeoutMs) },
-      );
-    } catch (cause) {
-      throw new SecretError(`could not read SSM parameter ${parameterName}`, { cause });
-    }
-    const tokens = splitTokens(output.Parameter?.Value);
+    const tokens = splitTokens(await readParameter(options));
     if (tokens.length === 0) {
       throw new SecretError(`SSM parameter ${parameterName} holds no auth token`);
     }
     return tokens;
   };
+}
+
+async function readParameter(options: SsmTokensOptions): Promise<string | undefined> {
+  const { client, parameterName, timeoutMs = SSM_READ_TIMEOUT_MS } = options;
+  let output: GetParameterCommandOutput;
+  try {
+    output = await client.send(
+      new GetParameterCommand({ Name: parameterName, WithDecryption: true }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
+    );
+  } catch (cause) {
+    throw new SecretError(`could not read SSM parameter ${parameterName}`, { cause });
+  }
+  return output.Parameter?.Value;
+}
+
+export interface SsmSecretMapOptions extends SsmTokenSourceOptions {
+  /** What the parameter holds: account auth tokens or SharedKey secrets, as JSON. */
+  readonly kind: SecretMapKind;
+}
+
+/**
+ * A secret map (JSON, as `TWILIO_ACCOUNT_AUTH_TOKENS` or `TWILIO_SHARED_KEYS`) from an SSM
+ * SecureString, cached for `ttlMs` like the tokens. A value that is not a valid map is a
+ * SecretError naming the parameter and the problem, never quoting the value.
+ */
+export function ssmSecretMapSource(options: SsmSecretMapOptions): SecretMapSource {
+  const { parameterName, kind } = options;
+  return cachedSecret<SecretMap>({
+    load: async () => {
+      const parsed = parseSecretMap((await readParameter(options)) ?? "", kind);
+      if ("problems" in parsed) {
+        throw new SecretError(`SSM parameter ${parameterName} ${parsed.problems.join("; ")}`);
+      }
+      return parsed.map;
+    },
+    ttlMs: options.ttlMs,
+    clock: options.clock ?? systemClock,
+    what: kind === "shared-keys" ? "the SharedKey secrets" : "the account auth tokens",
+  });
 }
 
 export interface SsmTokenSourceOptions extends SsmTokensOptions {
