@@ -222,7 +222,7 @@ describe(`${CALLBACKS} distinct signed callbacks at concurrency ${CONCURRENCY} t
   }, 420_000);
 });
 
-describe("the npm start --keep tail, while events keep arriving", () => {
+describe("the look-only npm run tail, while events keep arriving", () => {
   it("leaves every message on the queue and moves none to the dead-letter queue", async () => {
     // Prepare: the stack's FIFO queue, whose messages go to the dead-letter queue on their 6th receive.
     const sqs = await startLocalSqs();

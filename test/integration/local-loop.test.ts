@@ -288,6 +288,47 @@ describe("npm start, killed outright", () => {
   }, 60_000);
 });
 
+describe("npm run trigger and npm start, used wrongly", () => {
+  it("says to put -- before the flags when npm kept one for itself", async () => {
+    // Act: without --, npm takes --method (and leaves GET as an argument).
+    const running = run("npm", ["run", "--silent", "trigger", "stream-ended", "--method", "GET"]);
+    const code = await running.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(running.errorLines.join("\n")).toContain(
+      "put -- before the flags, as in npm run trigger -- stream-ended --method GET",
+    );
+  }, 30_000);
+
+  it("names a boolean flag npm kept from npm start, instead of starting without it", async () => {
+    // Act
+    const running = run("npm", ["start", "--silent", "--keep"]);
+    const code = await running.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(running.errorLines.join("\n")).toContain("as in npm start -- --keep");
+    expect(running.errorLines.join("\n")).not.toContain("starting:");
+  }, 30_000);
+
+  it("says once that nothing is listening, with the fix, instead of once per event", async () => {
+    // Prepare
+    const port = await freePort();
+
+    // Act
+    const running = trigger("all", "--port", String(port));
+    const code = await running.exited;
+
+    // Assess
+    expect(code).toBe(1);
+    expect(running.lines.filter((line) => line !== "")).toEqual([
+      `nothing is listening on port ${port} (connect ECONNREFUSED 127.0.0.1:${port}): ` +
+        "start the relay with npm start, or pass the port it serves on with --port",
+    ]);
+  }, 30_000);
+});
+
 /** What Ctrl-C in a terminal does: SIGINT to the foreground process group. */
 function ctrlC(running: RunningScript): void {
   process.kill(-(running.child.pid ?? 0), "SIGINT");
