@@ -113,8 +113,8 @@ async function heldNow(): Promise<{ queue: number; deadLetters: number }> {
 
 /**
  * Reads and deletes every message of the queue, then of its dead-letter queue. Reading is
- * receiving, and the tail's looks count as receives too: a message the tail has received 5 times
- * moves to the dead-letter queue on its next receive, this one included, and is counted there.
+ * receiving (the --keep tail only watches the server): a message received 5 times moves to the
+ * dead-letter queue on its next receive, this one included, and is counted there.
  */
 async function drainBoth(): Promise<{ queue: Message[]; deadLetters: Message[] }> {
   const queue = await drainEverything(client, loop.queueUrl);
