@@ -35,8 +35,9 @@ const client = new SQSClient(
 );
 
 const stop = new AbortController();
-process.once("SIGINT", () => stop.abort());
-process.once("SIGTERM", () => stop.abort());
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => stop.abort());
+}
 
 console.error(
   `tailing ${queueUrl} (${values.delete ? "consuming: messages are deleted once printed" : "messages stay on the queue; --delete consumes them"}); Ctrl-C stops`,

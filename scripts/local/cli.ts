@@ -26,6 +26,8 @@ export function commandLine<O extends Options>(
     console.error(`${problem}\n\n${usage}`);
     process.exit(2);
   };
+  const swallowed = flagsNpmKept(options);
+  if (swallowed.length > 0) return fail(npmKeptMessage(options, swallowed, usage));
   const withHelp = { ...options, help: { type: "boolean", short: "h", default: false } } as const;
   let parsed: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>;
   try {
@@ -41,4 +43,43 @@ export function commandLine<O extends Options>(
     return fail(`unexpected argument ${parsed.positionals[0]}`);
   }
   return { parsed, fail };
+}
+
+/**
+ * The options npm took for itself: `npm run trigger stream-ended --method GET`, without `--`,
+ * gives the script `stream-ended GET` and sets `npm_config_method` instead. `--verbose` is left
+ * out: npm turns it into its own log level, indistinguishable from a user's setting.
+ */
+function flagsNpmKept(options: Options): string[] {
+  if (process.env.npm_lifecycle_event === undefined) return [];
+  const given = process.argv.slice(2);
+  return Object.keys(options).filter((name) => {
+    if (name === "verbose") return false;
+    const inEnvironment = process.env[`npm_config_${name.replaceAll("-", "_")}`] !== undefined;
+    const onCommandLine = given.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    return inEnvironment && !onCommandLine;
+  });
+}
+
+function npmKeptMessage(options: Options, flags: readonly string[], usage: string): string {
+  const names = flags.map((name) => `--${name}`).join(", ");
+  // How the usage spells the command: `npm start` or `npm run <name>`.
+  const command = /^usage: (.*?) --/m.exec(usage)?.[1] ?? "npm run <script>";
+  return (
+    `npm kept ${names} for itself (a flag before \`--\` is npm's; a value after it came through as a ` +
+    `plain argument): put -- before the flags, as in ${command} -- ${meantArguments(options, flags)}`
+  );
+}
+
+// The arguments the user meant, as far as they can be told: those npm passed on, then the flags
+// it kept; a single kept flag that takes a value gets the last argument as its value.
+function meantArguments(options: Options, flags: readonly string[]): string {
+  const given = process.argv.slice(2);
+  const taking = flags.filter((name) => options[name]?.type === "string");
+  const values = new Map<string, string>();
+  if (taking.length === 1 && given.length > 0) values.set(taking[0] ?? "", given.pop() ?? "");
+  const kept = flags.map((name) =>
+    options[name]?.type === "string" ? `--${name} ${values.get(name) ?? "<value>"}` : `--${name}`,
+  );
+  return [...given, ...kept].join(" ");
 }

@@ -34,6 +34,8 @@ export interface RunningScript {
 export interface RunOptions {
   /** Added to this process's environment. */
   readonly env?: Record<string, string>;
+  /** The whole environment instead (`env` is still added). */
+  readonly baseEnv?: NodeJS.ProcessEnv;
   /**
    * Start it as the leader of its own process group, as a shell starts a foreground job, so that
    * `process.kill(-pid, "SIGINT")` is what Ctrl-C does in a terminal.
@@ -49,7 +51,7 @@ export function run(
 ): RunningScript {
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...(options.baseEnv ?? process.env), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.group ?? false,
   });

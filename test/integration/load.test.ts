@@ -113,8 +113,8 @@ async function heldNow(): Promise<{ queue: number; deadLetters: number }> {
 
 /**
  * Reads and deletes every message of the queue, then of its dead-letter queue. Reading is
- * receiving, and the tail's looks count as receives too: a message the tail has received 5 times
- * moves to the dead-letter queue on its next receive, this one included, and is counted there.
+ * receiving (the --keep tail only watches the server): a message received 5 times moves to the
+ * dead-letter queue on its next receive, this one included, and is counted there.
  */
 async function drainBoth(): Promise<{ queue: Message[]; deadLetters: Message[] }> {
   const queue = await drainEverything(client, loop.queueUrl);
@@ -222,7 +222,7 @@ describe(`${CALLBACKS} distinct signed callbacks at concurrency ${CONCURRENCY} t
   }, 420_000);
 });
 
-describe("the npm start --keep tail, while events keep arriving", () => {
+describe("the look-only npm run tail, while events keep arriving", () => {
   it("leaves every message on the queue and moves none to the dead-letter queue", async () => {
     // Prepare: the stack's FIFO queue, whose messages go to the dead-letter queue on their 6th receive.
     const sqs = await startLocalSqs();

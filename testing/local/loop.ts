@@ -7,8 +7,15 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { buildFunctions } from "./build.ts";
-import { tailQueue } from "./queue-tail.ts";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "./sqs.ts";
+import { describeMessage, tailQueue } from "./queue-tail.ts";
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalSqs,
+  MAX_RECEIVE_COUNT,
+  type QueueActivity,
+  startLocalSqs,
+} from "./sqs.ts";
 import { CALLBACK_PATH, LOCAL_AUTH_TOKEN } from "./trigger-request.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -31,13 +38,20 @@ export interface LocalLoopOptions {
   readonly sqsPort?: number;
   /** Print raw event JSON instead of readable lines. */
   readonly json?: boolean;
-  /** Leave events on the queue (for your own consumer) instead of consuming them. */
+  /**
+   * Leave events on the queue (for your own consumer) instead of consuming them. The tail then
+   * watches the SQS server itself and never receives, so it moves nothing towards the
+   * dead-letter queue however long it runs.
+   */
   readonly keep?: boolean;
   /** Show everything serverless-offline prints, and the function's info logs. */
   readonly verbose?: boolean;
   /** Tail lines (events). */
   readonly write: (line: string) => void;
-  /** Everything else: the function's warnings, serverless-offline's errors, tail problems. */
+  /**
+   * Everything else: the function's warnings, serverless-offline's errors, tail problems, and a
+   * loud warning for each message that lands in the dead-letter queue.
+   */
   readonly warn: (line: string) => void;
 }
 
@@ -71,7 +85,9 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
   const sqs = await startLocalSqs(options.sqsPort ?? 0);
   let offline: Offline | undefined;
   const tailStop = new AbortController();
+  let stopWatching = () => {};
   const stopAll = async () => {
+    stopWatching();
     tailStop.abort();
     await offline?.stop();
     await sqs.stop();
@@ -79,6 +95,7 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
   };
   try {
     const { queueUrl, deadLetterQueueUrl } = await sqs.createQueues(LOCAL_QUEUE_NAME);
+    stopWatching = watchQueues(sqs, { queueUrl, deadLetterQueueUrl }, options);
     const origin = `http://127.0.0.1:${options.port}`;
     const callbackUrl = `${origin}${CALLBACK_PATH}`;
     offline = startOffline({
@@ -100,15 +117,17 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
       },
     });
     await Promise.race([offline.failed, waitUntilAnswering(`${origin}${CALLBACK_PATH}`, offline)]);
-    void tailQueue({
-      client: sqs.client,
-      queueUrl,
-      json: options.json ?? false,
-      delete: !options.keep,
-      signal: tailStop.signal,
-      write: options.write,
-      warn: options.warn,
-    }).catch((error: unknown) => options.warn(`tail stopped: ${(error as Error).message}`));
+    // With --keep the watcher above prints each event as it lands on the queue: no receive.
+    if (!options.keep)
+      void tailQueue({
+        client: sqs.client,
+        queueUrl,
+        json: options.json ?? false,
+        delete: true,
+        signal: tailStop.signal,
+        write: options.write,
+        warn: options.warn,
+      }).catch((error: unknown) => options.warn(`tail stopped: ${(error as Error).message}`));
     const running = offline;
     return {
       callbackUrl,
@@ -124,6 +143,44 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
     await stopAll();
     throw error;
   }
+}
+
+/** A queue's name: the last segment of its URL. */
+function queueName(queueUrl: string): string {
+  return new URL(queueUrl).pathname.split("/").at(-1) ?? "";
+}
+
+/**
+ * Watches the local SQS server (not by receiving): with `keep`, prints each event put on the
+ * queue; always, warns loudly about each message that lands in the dead-letter queue.
+ */
+function watchQueues(
+  sqs: LocalSqs,
+  queues: { queueUrl: string; deadLetterQueueUrl: string },
+  options: LocalLoopOptions,
+): () => void {
+  const queue = queueName(queues.queueUrl);
+  const deadLetterQueue = queueName(queues.deadLetterQueueUrl);
+  let deadLetters = 0;
+  return sqs.observe((activity: QueueActivity) => {
+    if (activity.status !== "published") return;
+    const message = { MessageId: activity.messageId, Body: activity.body };
+    if (activity.queueName === queue && options.keep) {
+      options.write(describeMessage(message, options.json ?? false));
+    } else if (activity.queueName === deadLetterQueue) {
+      deadLetters += 1;
+      const line = describeMessage(message, false);
+      options.warn(
+        [
+          `!!! DEAD-LETTER QUEUE: a message landed in ${deadLetterQueue} (${deadLetters} so far)`,
+          `!!!   ${line}`,
+          `!!!   A consumer received it ${MAX_RECEIVE_COUNT} times without deleting it, or sent it there.`,
+          `!!!   It is kept, not lost: read it with npm run tail -- --queue-url ${queues.deadLetterQueueUrl}`,
+          `!!!   (AWS_ENDPOINT_URL_SQS=${sqs.endpoint} AWS_REGION=${LOCAL_REGION}, any credentials)`,
+        ].join("\n"),
+      );
+    }
+  });
 }
 
 interface Offline {

@@ -112,7 +112,7 @@ export async function tailQueue(options: TailOptions): Promise<void> {
  * The line printed for a message: the readable line of its event, its raw body with `json`,
  * or a `!` line saying why it is not a relayed event.
  */
-function describeMessage(message: Message, json: boolean): string {
+export function describeMessage(message: Message, json: boolean): string {
   const body = message.Body ?? "";
   if (json) return body.replace(/\r?\n/g, " ");
   try {

@@ -11,7 +11,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "fauxqs";
+import { type SqsSpyMessage, startFauxqs } from "fauxqs";
 
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -25,18 +25,44 @@ export interface LocalQueues {
   readonly deadLetterQueueUrl: string;
 }
 
+/** What happened to a message, as the SQS server saw it: no receive is involved in seeing it. */
+export interface QueueActivity {
+  /** The queue's name (not its URL). */
+  readonly queueName: string;
+  readonly messageId: string;
+  readonly body: string;
+  /**
+   * `published`: it was put on `queueName` (a send, or a move into a dead-letter queue);
+   * `consumed`: it was deleted from it; `dlq`: it left `queueName` for its dead-letter queue.
+   */
+  readonly status: "published" | "consumed" | "dlq";
+}
+
 export interface LocalSqs {
   /** `http://127.0.0.1:<port>`: the endpoint to give the SDK (`AWS_ENDPOINT_URL_SQS`). */
   readonly endpoint: string;
   readonly client: SQSClient;
   /** Creates a queue and its dead-letter queue, FIFO when `fifo`, as the stack does. */
   createQueues(name: string, options?: { fifo?: boolean }): Promise<LocalQueues>;
+  /**
+   * Calls `listener` for every message the server records from now on (sent, deleted, moved to a
+   * dead-letter queue), synchronously, as it happens. Observing is not receiving: it changes no
+   * message's receive count or visibility. Returns a function that stops the listener.
+   */
+  observe(listener: (activity: QueueActivity) => void): () => void;
   stop(): Promise<void>;
 }
 
 /** Starts fauxqs on a loopback port (`0`: any free port). */
 export async function startLocalSqs(port = 0): Promise<LocalSqs> {
-  const server = await startFauxqs({ port, logger: false, defaultRegion: LOCAL_REGION });
+  const server = await startFauxqs({
+    port,
+    logger: false,
+    defaultRegion: LOCAL_REGION,
+    // The spy is what lets the local loop watch a queue without receiving from it; its buffer
+    // (for retroactive look-ups, which nothing here makes) stays small.
+    messageSpies: { bufferSize: 10 },
+  });
   const endpoint = server.address;
   const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 
@@ -81,7 +107,37 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
       });
       return { queueUrl, deadLetterQueueUrl };
     },
+    observe(listener) {
+      let listening = true;
+      // The spy offers waiters, not subscriptions; but a waiter's predicate is called with each
+      // message as the server records it, so one that never matches is a subscription. It is
+      // first run over what the spy buffered earlier, which is not "from now on": skipped. Once
+      // stopped it matches, and the spy drops it at the next message.
+      const earlier = new Set(server.spy.getAllMessages());
+      server.spy
+        .waitForMessage((message) => {
+          if (!listening) return true;
+          if (message.service === "sqs" && !earlier.has(message)) listener(activityOf(message));
+          return false;
+        })
+        .catch(() => {
+          // The spy rejects pending waiters when the server stops: nothing to do.
+        });
+      earlier.clear();
+      return () => {
+        listening = false;
+      };
+    },
     stop: () => server.stop(),
+  };
+}
+
+function activityOf(message: SqsSpyMessage): QueueActivity {
+  return {
+    queueName: message.queueName,
+    messageId: message.messageId,
+    body: message.body,
+    status: message.status,
   };
 }
 
