@@ -1,8 +1,9 @@
 /**
  * Production wiring of the ingest function from the environment: config, SQS client, tokens,
- * logger. Runs once per container, at start-up.
+ * logger, metrics. Runs once per container, at start-up.
  */
 
+import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
 import { createSqsClient, createSqsPublisher } from "./aws/sqs-publisher.ts";
 import { createSsmClient, ssmTokenSource } from "./aws/ssm-tokens.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -34,11 +35,12 @@ export function ingestHandlerFromEnvironment(
   tokensFor: (config: Config) => TokenSource | undefined = tokensFromConfig,
 ): IngestHandler {
   const logger = createLogger();
+  const metrics = createCloudWatchMetrics();
   let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) return createUnconfiguredHandler(error, logger);
+    if (error instanceof ConfigError) return createUnconfiguredHandler(error, logger, metrics);
     throw error;
   }
   const tokens = tokensFor(config);
@@ -51,5 +53,6 @@ export function ingestHandlerFromEnvironment(
     clock: () => new Date(),
     tokens,
     logger,
+    metrics,
   });
 }
