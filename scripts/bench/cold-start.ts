@@ -21,6 +21,8 @@ import { atMost, fmt, median, summary, table } from "./report.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const COLD_RUNS = Number(process.env.RUNS ?? 21);
+/** The flag that maps stack traces through source maps at load. */
+const SOURCE_MAPS = "--enable-source-maps";
 
 /** What one fresh process measured. */
 export interface ImportSample {
@@ -151,47 +153,39 @@ export async function benchColdStart(): Promise<void> {
       { label: "naive handler (twilio + client-sqs)", file: naive },
       { label: "bare @aws-sdk/client-sqs client", file: bare },
     ];
-    const cases = bundles.flatMap((b) => [
-      { ...b, nodeOptions: "" },
-      { ...b, nodeOptions: deployed },
-    ]);
+    // As deployed first; then without flags and with source maps, whichever of them it is not.
+    const flagSets = [...new Set([deployed, "", SOURCE_MAPS])];
+    const cases = bundles.flatMap((b) => flagSets.map((nodeOptions) => ({ ...b, nodeOptions })));
     const samples = measureImports(cases, COLD_RUNS);
-    const at = (label: string, asDeployed: boolean) =>
-      samples[
-        cases.findIndex((c) => c.label === label && (c.nodeOptions === deployed) === asDeployed)
-      ] ?? [];
+    const at = (label: string, nodeOptions: string) =>
+      samples[cases.findIndex((c) => c.label === label && c.nodeOptions === nodeOptions)] ?? [];
+    const flagsName = (flags: string) =>
+      `${flags === "" ? "no flags" : flags}${flags === deployed ? ", as deployed" : ""}`;
 
     console.log(`\n## Cold start: import in a fresh Node process (median of ${COLD_RUNS})\n`);
     console.log(
       "Every bundle built with the functions' esbuild settings (`BUNDLE_SETTINGS`, minified " +
-        `CommonJS, linked source map). As deployed: \`NODE_OPTIONS=${deployed}\` (serverless.yml). ` +
-        "Tokens in the environment unless the row says SSM (a SecureString read started during init, " +
-        "as the stack deploys it by default).\n",
+        "CommonJS, linked source map), imported with each set of `NODE_OPTIONS`; as deployed is " +
+        `serverless.yml's (\`${deployed || "none"}\`). Tokens in the environment unless the row ` +
+        "says SSM (a SecureString read started during init, as the stack deploys it by default).\n",
     );
     table(
       [
         "bundle",
         "size",
-        "import (no flags)",
-        "CPU",
-        "import (as deployed)",
-        "CPU",
+        ...flagSets.flatMap((flags) => [`import (${flagsName(flags)})`, "CPU"]),
         "RSS after (as deployed)",
       ],
-      ["l", "r", "r", "r", "r", "r", "r"],
-      bundles.map((b) => {
-        const plain = at(b.label, false);
-        const asDeployed = at(b.label, true);
-        return [
-          b.label,
-          `${fmt(statSync(b.file).size / 1000)} KB`,
-          ms(plain),
-          `${fmt(med(plain, "cpuMs"))} ms`,
-          ms(asDeployed),
-          `${fmt(med(asDeployed, "cpuMs"))} ms`,
-          `${fmt(med(asDeployed, "rssMiB"))} MiB`,
-        ];
-      }),
+      ["l", "r", ...flagSets.flatMap(() => ["r", "r"] as const), "r"],
+      bundles.map((b) => [
+        b.label,
+        `${fmt(statSync(b.file).size / 1000)} KB`,
+        ...flagSets.flatMap((flags) => [
+          ms(at(b.label, flags)),
+          `${fmt(med(at(b.label, flags), "cpuMs"))} ms`,
+        ]),
+        `${fmt(med(at(b.label, deployed), "rssMiB"))} MiB`,
+      ]),
     );
 
     const NAIVE = "naive handler (twilio + client-sqs)";
@@ -200,32 +194,42 @@ export async function benchColdStart(): Promise<void> {
     const INGEST_SSM = "functions/ingest.ts, SSM token source";
     atMost(
       "3a. Cold start (import, wall, no flags), ingest vs naive handler",
-      ms(at(INGEST, false)),
-      `naive ${ms(at(NAIVE, false))}`,
-      ratio(at(INGEST, false), at(NAIVE, false)),
+      ms(at(INGEST, "")),
+      `naive ${ms(at(NAIVE, ""))}`,
+      ratio(at(INGEST, ""), at(NAIVE, "")),
       0.45,
     );
     atMost(
-      "3b. Cold start as deployed (NODE_OPTIONS), ingest vs bare client-sqs",
-      ms(at(INGEST, true)),
-      `bare SDK ${ms(at(BARE, true))}`,
-      ratio(at(INGEST, true), at(BARE, true)),
+      `3b. Cold start as deployed (${flagsName(deployed)}), ingest vs bare client-sqs`,
+      ms(at(INGEST, deployed)),
+      `bare SDK ${ms(at(BARE, deployed))}`,
+      ratio(at(INGEST, deployed), at(BARE, deployed)),
       1.15,
     );
     atMost(
       "3c. Cold start as deployed, SSM token source, ingest vs bare client-sqs",
-      ms(at(INGEST_SSM, true)),
-      `bare SDK ${ms(at(BARE, true))}`,
-      ratio(at(INGEST_SSM, true), at(BARE, true)),
+      ms(at(INGEST_SSM, deployed)),
+      `bare SDK ${ms(at(BARE, deployed))}`,
+      ratio(at(INGEST_SSM, deployed), at(BARE, deployed)),
       1.15,
     );
-    const both = (label: string) =>
-      `${fmt(ratio(at(label, false), at(BARE, false)), 2)} / ${fmt(ratio(at(label, true), at(BARE, true)), 2)}`;
+    const ratios = (label: string, key: keyof ImportSample) =>
+      flagSets
+        .map(
+          (flags) =>
+            `${fmt(ratio(at(label, flags), at(BARE, flags), key), 2)} (${flagsName(flags)})`,
+        )
+        .join(", ");
     console.log(
-      `\nRatios to the bare SDK bundle (median of per-run ratios, wall), no flags / as deployed: ` +
-        `ingest ${both(INGEST)}, ingest with SSM ${both(INGEST_SSM)}, naive ${both(NAIVE)}. ` +
-        `CPU, as deployed: ingest ${fmt(ratio(at(INGEST, true), at(BARE, true), "cpuMs"), 2)}, ` +
-        `with SSM ${fmt(ratio(at(INGEST_SSM, true), at(BARE, true), "cpuMs"), 2)}.`,
+      "\nRatios to the bare SDK bundle with the same flags (median of per-run ratios), wall: " +
+        `ingest ${ratios(INGEST, "wallMs")}; ingest with SSM ${ratios(INGEST_SSM, "wallMs")}; ` +
+        `naive ${ratios(NAIVE, "wallMs")}. CPU: ingest ${ratios(INGEST, "cpuMs")}; ` +
+        `ingest with SSM ${ratios(INGEST_SSM, "cpuMs")}.`,
+    );
+    console.log(
+      `Source maps at load (${SOURCE_MAPS} against no flags, same bundle, per-run ratio, wall / CPU): ` +
+        `ingest ${fmt(ratio(at(INGEST, SOURCE_MAPS), at(INGEST, "")), 2)} / ${fmt(ratio(at(INGEST, SOURCE_MAPS), at(INGEST, ""), "cpuMs"), 2)}, ` +
+        `bare SDK ${fmt(ratio(at(BARE, SOURCE_MAPS), at(BARE, "")), 2)} / ${fmt(ratio(at(BARE, SOURCE_MAPS), at(BARE, ""), "cpuMs"), 2)}.`,
     );
 
     const ingestBytes = statSync(ingest).size;
@@ -262,7 +266,7 @@ if (import.meta.main) {
   const samples = measureImports(cases, Number(values.runs));
   console.log(`NODE_OPTIONS=${JSON.stringify(nodeOptions)}, ${values.runs} runs, interleaved`);
   table(
-    ["bundle", "import", "CPU", "RSS", "ratio to the first"],
+    ["bundle", "import", "CPU", "RSS", "ratio to the first (wall / CPU)"],
     ["l", "r", "r", "r", "r"],
     cases.map((c, index) => {
       const list = samples[index] ?? [];
@@ -271,7 +275,7 @@ if (import.meta.main) {
         ms(list),
         `${fmt(med(list, "cpuMs"))} ms`,
         `${fmt(med(list, "rssMiB"))} MiB`,
-        fmt(ratio(list, samples[0] ?? []), 2),
+        `${fmt(ratio(list, samples[0] ?? []), 2)} / ${fmt(ratio(list, samples[0] ?? [], "cpuMs"), 2)}`,
       ];
     }),
   );
