@@ -17,6 +17,7 @@ import {
   ServiceUnavailableError,
 } from "./errors.ts";
 import type { RelayLogger } from "./logger.ts";
+import type { RelayMetrics } from "./metrics.ts";
 import type { CallbackPolicy } from "./policy.ts";
 import type { CloudEventMessage, CloudEventPublisher } from "./publisher.ts";
 import type { HttpResponse } from "./responses.ts";
@@ -53,7 +54,12 @@ export interface SinkDependencies {
   readonly logger: RelayLogger;
   /** When handling began (ms since the epoch): the deadline counts from there. */
   readonly startedAt: number;
+  /** Counts the publish and, once all are queued, each event (`resourceType` `EventStreams`). */
+  readonly metrics: RelayMetrics;
 }
+
+/** The `resourceType` dimension of `CallbacksRelayed` for an Event Streams event. */
+export const EVENT_STREAMS_RESOURCE_TYPE = "EventStreams";
 
 /**
  * Handles a decoded sink delivery (`request.sink` set) and answers with the event ids queued.
@@ -98,14 +104,18 @@ export async function handleSinkDelivery(
 
   const publish = deps.publisher.publishCloudEvents;
   const ids = events.map((event) => event.id);
+  const started = performance.now();
   try {
     if (publish === undefined) throw new Error("the publisher cannot publish CloudEvents");
     await publish.call(deps.publisher, messages, deps.startedAt + SINK_DEADLINE_MS);
   } catch (error) {
+    deps.metrics.published(performance.now() - started, false);
     // Event Streams delivers the whole array again later; deduplication absorbs what landed.
     logger.error("publish failed", { delivery: "event-streams", ids, error: describeError(error) });
     throw new ServiceUnavailableError({ cause: error });
   }
+  deps.metrics.published(performance.now() - started, true);
+  for (const _ of ids) deps.metrics.relayed(EVENT_STREAMS_RESOURCE_TYPE);
   logger.info("published", { delivery: "event-streams", count: ids.length, ids });
   return {
     statusCode: 200,

@@ -12,6 +12,7 @@ import { type ApiGatewayEvent, decodeRequest } from "./decode.ts";
 import { BadRequestError, type ConfigError, HttpError, ServiceUnavailableError } from "./errors.ts";
 import { handleSinkDelivery, MAX_SINK_BODY_BYTES } from "./event-streams.ts";
 import type { RelayLogger } from "./logger.ts";
+import { noMetrics, type RelayMetrics } from "./metrics.ts";
 import { normaliseCallback } from "./normalise.ts";
 import { type CallbackPolicy, enforceCallbackPolicy } from "./policy.ts";
 import type { CloudEventPublisher, EventPublisher } from "./publisher.ts";
@@ -35,6 +36,8 @@ export interface IngestDependencies {
   /** SharedKey secrets by key id (`staticSecretMap`, or a cached store); none when undefined. */
   readonly sharedKeys?: SecretMapSource | undefined;
   readonly logger: RelayLogger;
+  /** What the relay counts; flushed once per invocation, whatever the answer. Default: none. */
+  readonly metrics?: RelayMetrics;
 }
 
 export type IngestHandler = (event: ApiGatewayEvent) => Promise<HttpResponse>;
@@ -44,7 +47,7 @@ export type IngestHandler = (event: ApiGatewayEvent) => Promise<HttpResponse>;
  * 2xx only once the queue has accepted the event.
  */
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
-  const { config, publisher, clock, logger } = deps;
+  const { config, publisher, clock, logger, metrics = noMetrics } = deps;
   const sources: SecretSources = {
     authTokens: deps.tokens,
     accountAuthTokens: deps.accountAuthTokens,
@@ -62,7 +65,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       if (request.sink !== undefined) {
         return await handleSinkDelivery(
           { ...request, sink: request.sink },
-          { sources, publisher, policy: config, logger, startedAt },
+          { sources, publisher, policy: config, logger, startedAt, metrics },
         );
       }
 
@@ -81,28 +84,49 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           statusCallbackEvent: event.data.statusCallbackEvent,
         });
       }
-      await publish(publisher, event, logger);
+      await publish(publisher, event, logger, metrics);
+      metrics.relayed(event.data.resourceType);
       logger.info("published", context);
       return acceptedResponse(event);
     } catch (error) {
       if (!(error instanceof HttpError)) {
         logger.error("unexpected error", { error: describeError(error) });
       }
-      return errorResponse(error);
+      const response = errorResponse(error);
+      metrics.refused(error instanceof HttpError ? error.name : "InternalError");
+      return response;
+    } finally {
+      flush(metrics, logger);
     }
   };
+}
+
+// Metrics never change an answer: a failed flush is logged, and the response stands.
+function flush(metrics: RelayMetrics, logger: RelayLogger): void {
+  try {
+    metrics.flush();
+  } catch (error) {
+    logger.warn("metrics not written", { error: describeError(error) });
+  }
 }
 
 /**
  * The handler of a relay whose configuration is missing or invalid: it logs the problem (naming
  * the variable) at start-up and with every callback, and answers 503, never 2xx and never 403.
  */
-export function createUnconfiguredHandler(error: ConfigError, logger: RelayLogger): IngestHandler {
+export function createUnconfiguredHandler(
+  error: ConfigError,
+  logger: RelayLogger,
+  metrics: RelayMetrics = noMetrics,
+): IngestHandler {
   // The Error itself, so the logger adds its stack (source-mapped in Lambda).
   logger.error("the relay is not configured", { error });
   return async () => {
     logger.error("the relay is not configured: answering 503", { error: error.message });
-    return errorResponse(new ServiceUnavailableError({ cause: error }));
+    const unavailable = new ServiceUnavailableError({ cause: error });
+    metrics.refused(unavailable.name);
+    flush(metrics, logger);
+    return errorResponse(unavailable);
   };
 }
 
@@ -148,10 +172,14 @@ async function publish(
   publisher: EventPublisher,
   event: StatusEvent,
   logger: RelayLogger,
+  metrics: RelayMetrics,
 ): Promise<void> {
+  const started = performance.now();
   try {
     await publisher.publish(event);
+    metrics.published(performance.now() - started, true);
   } catch (error) {
+    metrics.published(performance.now() - started, false);
     // The event in full, so it can be recovered from the logs.
     logger.error("publish failed", {
       eventId: event.id,

@@ -3,6 +3,7 @@
  * Powertools Logger (a few milliseconds of cold start, measured in `npm run bench`).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { mapErrorStack } from "./stack-trace.ts";
 
 /** The logging the relay needs: a message and structured attributes, one JSON line each. */
 export interface RelayLogger {
@@ -18,7 +19,15 @@ export function createLogger(serviceName = "twilio-status-relay"): RelayLogger {
   return {
     debug: (message, attributes = {}) => logger.debug(message, attributes),
     info: (message, attributes = {}) => logger.info(message, attributes),
-    warn: (message, attributes = {}) => logger.warn(message, attributes),
-    error: (message, attributes = {}) => logger.error(message, attributes),
+    warn: (message, attributes = {}) => logger.warn(message, withMappedStacks(attributes)),
+    error: (message, attributes = {}) => logger.error(message, withMappedStacks(attributes)),
   };
+}
+
+// Errors logged with their stack get it in TypeScript terms (lines of lib/, not of index.cjs).
+function withMappedStacks(attributes: Record<string, unknown>): Record<string, unknown> {
+  for (const value of Object.values(attributes)) {
+    if (value instanceof Error) mapErrorStack(value);
+  }
+  return attributes;
 }

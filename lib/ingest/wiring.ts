@@ -1,8 +1,9 @@
 /**
  * Production wiring of the ingest function from the environment: config, SQS client, tokens,
- * logger. Runs once per container, at start-up.
+ * logger, metrics. Runs once per container, at start-up.
  */
 
+import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
 import { createSqsClient, createSqsPublisher } from "./aws/sqs-publisher.ts";
 import { createSsmClient, ssmSecretMapSource, ssmTokenSource } from "./aws/ssm-tokens.ts";
 import { systemClock } from "./clock.ts";
@@ -71,11 +72,12 @@ export function ingestHandlerFromEnvironment(
   secretMapsFor: (config: Config) => SecretMapSources = secretMapsFromConfig,
 ): IngestHandler {
   const logger = createLogger();
+  const metrics = createCloudWatchMetrics();
   let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) return createUnconfiguredHandler(error, logger);
+    if (error instanceof ConfigError) return createUnconfiguredHandler(error, logger, metrics);
     throw error;
   }
   const tokens = tokensFor(config);
@@ -93,5 +95,6 @@ export function ingestHandlerFromEnvironment(
     accountAuthTokens: maps.accountAuthTokens,
     sharedKeys: maps.sharedKeys,
     logger,
+    metrics,
   });
 }

@@ -76,7 +76,7 @@ function invoke(
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        NODE_OPTIONS: "--enable-source-maps",
+        // No NODE_OPTIONS, as serverless.yml deploys it: the logger maps stacks itself.
         ...env,
       },
     },

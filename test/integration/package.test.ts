@@ -15,6 +15,14 @@ const NODE_BIN = resolve(ROOT, "node_modules/.bin");
 const ALLOWED_ACCOUNTS = "AC0123456789abcdef0123456789abcdef,ACfedcba9876543210fedcba9876543210";
 const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TWILIO_BUDGET_SECONDS = 15;
+// The stack's own outputs, whatever the endpoint.
+const RELAY_OUTPUTS = [
+  "StatusCallbackUrl",
+  "QueueUrl",
+  "QueueArn",
+  "DeadLetterQueueUrl",
+  "DeadLetterQueueArn",
+];
 // A CloudFormation Fn::Sub placeholder, such as ${AWS::Region}.
 const cfn = (name: string) => `\${${name}}`;
 const parameterArn = (name: string) =>
@@ -175,6 +183,7 @@ function actions(statement: Statement): string[] {
 
 let defaults: Template;
 let options: Template;
+let functionUrl: Template;
 
 beforeAll(async () => {
   const first = await packageStack([]);
@@ -196,7 +205,10 @@ beforeAll(async () => {
       "--param=sharedKeysParameter=/acme/twilio/shared-keys",
     ])
   ).template;
-}, 180_000);
+  functionUrl = (
+    await packageStack(["--param=endpoint=functionUrl", "--param=reservedConcurrency=25"])
+  ).template;
+}, 240_000);
 
 afterAll(async () => {
   for (const dir of temporary) await rm(dir, { recursive: true, force: true });
@@ -255,7 +267,9 @@ describe("npm run package, offline and without credentials", () => {
     expect(env.QUEUE_URL).toEqual({ Ref: "Queue" });
     expect(env.TWILIO_AUTH_TOKEN_PARAMETER).toBe("/twilio-status-relay/dev/auth-token");
     expect(env).not.toHaveProperty("TWILIO_AUTH_TOKEN");
-    expect(env.NODE_OPTIONS).toContain("--enable-source-maps");
+    // Source maps are read when an error is logged, not parsed at every cold start.
+    expect(env).not.toHaveProperty("NODE_OPTIONS");
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe("twilio-status-relay-dev");
     expect(resource(defaults, "IngestLogGroup").Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
@@ -306,33 +320,90 @@ describe("npm run package, offline and without credentials", () => {
     });
   });
 
-  it("alarms on the DLQ, ingest errors, API 5xx and the age of the oldest message", () => {
+  it("alarms on the DLQ, ingest errors and throttles, 5xx answers, publish failures and queue age", () => {
     // Prepare
     const alarms = ofType(defaults, "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
 
-    // Act
-    const watched = alarms.map((alarm) => ({
-      metric: `${alarm.Namespace} ${alarm.MetricName}`,
-      on: (alarm.Dimensions as JsonObject[])[0]?.Value,
-    }));
+    // Act: each alarm's metrics (a metric math alarm has several), with their first dimension
+    const watched = alarms.map((alarm) =>
+      (alarm.Metrics
+        ? (alarm.Metrics as JsonObject[])
+            .filter((m) => m.MetricStat)
+            .map((m) => (m.MetricStat as JsonObject).Metric as JsonObject)
+        : [alarm]
+      ).map((metric) => ({
+        metric: `${metric.Namespace} ${metric.MetricName}`,
+        on: (metric.Dimensions as JsonObject[]).map((d) => d.Value),
+      })),
+    );
 
     // Assess
+    const service = "twilio-status-relay-dev";
     expect(watched).toEqual(
       expect.arrayContaining([
-        {
-          metric: "AWS/SQS ApproximateNumberOfMessagesVisible",
-          on: { "Fn::GetAtt": ["DeadLetterQueue", "QueueName"] },
-        },
-        { metric: "AWS/Lambda Errors", on: { Ref: "IngestLambdaFunction" } },
-        { metric: "AWS/ApiGateway 5xx", on: { Ref: "HttpApi" } },
-        {
-          metric: "AWS/SQS ApproximateAgeOfOldestMessage",
-          on: { "Fn::GetAtt": ["Queue", "QueueName"] },
-        },
+        [
+          {
+            metric: "AWS/SQS ApproximateNumberOfMessagesVisible",
+            on: [{ "Fn::GetAtt": ["DeadLetterQueue", "QueueName"] }],
+          },
+        ],
+        [{ metric: "AWS/Lambda Errors", on: [{ Ref: "IngestLambdaFunction" }] }],
+        [{ metric: "AWS/Lambda Throttles", on: [{ Ref: "IngestLambdaFunction" }] }],
+        [
+          {
+            metric: "TwilioStatusRelay CallbacksRefused",
+            on: [service, "ServiceUnavailableError"],
+          },
+          { metric: "TwilioStatusRelay CallbacksRefused", on: [service, "InternalError"] },
+        ],
+        [{ metric: "TwilioStatusRelay PublishFailures", on: [service] }],
+        [
+          {
+            metric: "AWS/SQS ApproximateAgeOfOldestMessage",
+            on: [{ "Fn::GetAtt": ["Queue", "QueueName"] }],
+          },
+        ],
       ]),
     );
+    expect(watched).toHaveLength(6);
     expect(ofType(defaults, "AWS::SNS::Topic")).toEqual([]);
     for (const alarm of alarms) expect(alarm).not.toHaveProperty("AlarmActions");
+  });
+
+  it("draws the relay's metrics and the queue's depth and age on a dashboard", () => {
+    // Prepare
+    const dashboard = resource(defaults, "Dashboard");
+    const body = (dashboard.Properties.DashboardBody as JsonObject)["Fn::Sub"] as string;
+
+    // Act: the JSON CloudFormation would render (placeholders such as the queue name stubbed)
+    const widgets = (
+      JSON.parse(body.replace(/\$\{[^}]+\}/g, "X")) as {
+        widgets: { properties: { metrics: Json[][] } }[];
+      }
+    ).widgets;
+    const drawn = widgets.flatMap((w) =>
+      w.properties.metrics.map((line) =>
+        typeof line[0] === "string"
+          ? `${line[0]} ${line[1]}`
+          : String((line[0] as JsonObject).expression),
+      ),
+    );
+
+    // Assess
+    for (const name of ["CallbacksRelayed", "CallbacksRefused"]) {
+      expect(drawn.some((d) => d.includes(`MetricName="${name}"`))).toBe(true);
+    }
+    expect(drawn).toEqual(
+      expect.arrayContaining([
+        "TwilioStatusRelay PublishLatency",
+        "TwilioStatusRelay PublishFailures",
+        "AWS/SQS ApproximateNumberOfMessagesVisible",
+        "AWS/SQS ApproximateAgeOfOldestMessage",
+      ]),
+    );
+    expect(body).toContain('service=\\"twilio-status-relay-dev\\"');
+    expect(body).toContain(cfn("Queue.QueueName"));
+    expect(body).toContain(cfn("DeadLetterQueue.QueueName"));
   });
 
   it("notifies an SNS topic with an email subscription when alarmEmail is given", () => {
@@ -344,7 +415,7 @@ describe("npm run package, offline and without credentials", () => {
 
     // Assess
     expect(topic.Subscription).toEqual([{ Protocol: "email", Endpoint: "ops@example.com" }]);
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
   });
 
@@ -512,5 +583,89 @@ describe("npm run package, offline and without credentials", () => {
     expect(roleStatements(options, "IngestRole").flatMap(actions)).not.toContain(
       "sqs:ReceiveMessage",
     );
+  });
+});
+
+describe("npm run package with endpoint=functionUrl", () => {
+  it("fronts the ingest function with a function URL, auth type NONE, and no API Gateway", () => {
+    // Prepare
+    const [, url] = ofType(functionUrl, "AWS::Lambda::Url")[0] ?? [];
+
+    // Act
+    const apiGateway = Object.values(functionUrl.Resources).filter((r) =>
+      r.Type.startsWith("AWS::ApiGatewayV2::"),
+    );
+
+    // Assess
+    expect(url?.Properties).toMatchObject({
+      AuthType: "NONE",
+      TargetFunctionArn: { "Fn::GetAtt": ["IngestLambdaFunction", "Arn"] },
+    });
+    expect(apiGateway).toEqual([]);
+    expect(ofType(defaults, "AWS::Lambda::Url")).toEqual([]);
+  });
+
+  it("throttles by the reserved concurrency parameter, which the HTTP API leaves unset", () => {
+    // Prepare
+    const fn = (template: Template) => resource(template, "IngestLambdaFunction").Properties;
+
+    // Act
+    const [url, api] = [fn(functionUrl), fn(defaults)];
+
+    // Assess
+    // A --param value is a string; CloudFormation reads it as the integer.
+    expect(Number(url.ReservedConcurrentExecutions)).toBe(25);
+    expect(api).not.toHaveProperty("ReservedConcurrentExecutions");
+  });
+
+  it("outputs the function URL plus the path as StatusCallbackUrl, and the same outputs", () => {
+    // Prepare
+    const output = functionUrl.Outputs.StatusCallbackUrl;
+
+    // Act
+    const names = (template: Template) =>
+      RELAY_OUTPUTS.filter((name) => template.Outputs[name]?.Export !== undefined);
+
+    // Assess
+    expect(output?.Value).toEqual({
+      "Fn::Join": [
+        "",
+        [{ "Fn::GetAtt": ["IngestLambdaFunctionUrl", "FunctionUrl"] }, "status-callbacks"],
+      ],
+    });
+    expect(output?.Export).toEqual({ Name: "twilio-status-relay-dev-StatusCallbackUrl" });
+    expect(names(functionUrl)).toEqual(RELAY_OUTPUTS);
+    expect(names(defaults)).toEqual(RELAY_OUTPUTS);
+  });
+
+  it.each([
+    ["httpApi", () => defaults],
+    ["functionUrl", () => functionUrl],
+  ])("refers only to resources of its own template (%s)", (_, template) => {
+    // Prepare
+    const ids = new Set(Object.keys(template().Resources));
+    const referred: string[] = [];
+    const walk = (node: Json): void => {
+      if (Array.isArray(node)) {
+        node.forEach(walk);
+        return;
+      }
+      if (typeof node !== "object" || node === null) return;
+      if (typeof node.Ref === "string" && !node.Ref.startsWith("AWS::")) referred.push(node.Ref);
+      if (Array.isArray(node["Fn::GetAtt"])) referred.push(String(node["Fn::GetAtt"][0]));
+      if (typeof node["Fn::Sub"] === "string") {
+        for (const [, name] of node["Fn::Sub"].matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) {
+          referred.push(String(name));
+        }
+      }
+      Object.values(node).forEach(walk);
+    };
+
+    // Act
+    walk(template().Resources as unknown as Json);
+    walk(template().Outputs as unknown as Json);
+
+    // Assess
+    expect(referred.filter((id) => !ids.has(id))).toEqual([]);
   });
 });

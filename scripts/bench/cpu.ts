@@ -1,0 +1,154 @@
+/**
+ * Rows 1 and 2 of the bench: CPU per request, relay against naive, no I/O, one table row per
+ * {@link HOT_PATH_CASES} entry; and signature verification alone, for the record.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import twilio from "twilio";
+import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
+import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import {
+  cpuPerCall,
+  HOT_PATH_CASES,
+  type HotPathCase,
+  type HotPathOp,
+  naiveHotPath,
+  relayHotPath,
+} from "./hot-path.ts";
+import { atMost, fmt, median, table } from "./report.ts";
+
+const HOT_ROUNDS = 31;
+const EVENTS_PER_CASE = 600;
+
+/**
+ * Relay and naive alternate in rounds (which one goes first alternates too), so a busy machine
+ * slows both alike; each figure is the median over rounds of CPU time per request.
+ */
+function compareCpu(
+  events: readonly APIGatewayProxyEventV2[],
+  passes: number,
+  relay: HotPathOp,
+  naive: HotPathOp,
+): { relay: number; naive: number; ratio: number } {
+  for (let warm = 0; warm < 5; warm += 1) {
+    cpuPerCall(events, relay, passes);
+    cpuPerCall(events, naive, passes);
+  }
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < HOT_ROUNDS; round += 1) {
+    let a: number;
+    let b: number;
+    if (round % 2 === 0) {
+      a = cpuPerCall(events, relay, passes);
+      b = cpuPerCall(events, naive, passes);
+    } else {
+      b = cpuPerCall(events, naive, passes);
+      a = cpuPerCall(events, relay, passes);
+    }
+    ours.push(a);
+    theirs.push(b);
+    ratios.push(a / b);
+  }
+  return { relay: median(ours), naive: median(theirs), ratio: median(ratios) };
+}
+
+/** Times one case, after checking that both sides accept (or refuse) every one of its events. */
+function measureCase(c: HotPathCase) {
+  const events = c.events(EVENTS_PER_CASE);
+  const relay = (c.relay ?? relayHotPath)(c.config);
+  const naive = c.naive ?? naiveHotPath;
+  // Both sides must agree on every request before their speed means anything.
+  for (const event of events) {
+    for (const [side, op] of [
+      ["relay", relay],
+      ["naive", naive],
+    ] as const) {
+      if ((op(event) !== 0) !== c.accepted) {
+        throw new Error(`${c.name}: ${side} ${c.accepted ? "refused" : "accepted"} an event`);
+      }
+    }
+  }
+  return compareCpu(events, c.passes ?? 4, relay, naive);
+}
+
+/** Prints the CPU table and adds the cases' targets to the summary. */
+export function benchHotPath(): void {
+  const results = HOT_PATH_CASES.map((c) => ({ c, result: measureCase(c) }));
+  console.log("\n## CPU per callback (no I/O; median of", HOT_ROUNDS, "interleaved rounds)\n");
+  console.log(
+    `${EVENTS_PER_CASE} distinct HTTP API events (base64 body) per case, all six events of both ` +
+      "resources. Relay: decodeRequest + verifyTwilioSignature + normaliseCallback + sqsMessage " +
+      "(JSON body). Naive: base64 decode + URLSearchParams + twilio.validateRequest.\n",
+  );
+  table(
+    ["request", "relay", "naive", "ratio (median of per-round ratios)"],
+    ["l", "r", "r", "r"],
+    results.map(({ c, result }) => [
+      c.name,
+      `${fmt(result.relay, 2)} us`,
+      `${fmt(result.naive, 2)} us`,
+      fmt(result.ratio, 2),
+    ]),
+  );
+  for (const { c, result } of results) {
+    if (c.target) {
+      atMost(
+        c.target.measure,
+        `${fmt(result.relay, 2)} us`,
+        `${fmt(result.naive, 2)} us`,
+        result.ratio,
+        c.target.max,
+      );
+    }
+  }
+}
+
+/** Signature verification alone, for the record: how many HMACs each side computes. */
+export function benchSignature(): void {
+  const url = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";
+  const params = callbackParams("media-processor-failed");
+  const map = new Map(Object.entries(params).map(([k, v]) => [k, [v]]));
+  const valid = twilio.getExpectedTwilioSignature(LOCAL_AUTH_TOKEN, url, params);
+  const forged = twilio.getExpectedTwilioSignature("f".repeat(32), url, params);
+  const tokens = [LOCAL_AUTH_TOKEN];
+  const time = (op: () => unknown) => {
+    for (let i = 0; i < 5000; i += 1) op();
+    const rounds: number[] = [];
+    for (let round = 0; round < 9; round += 1) {
+      const start = process.cpuUsage();
+      for (let i = 0; i < 5000; i += 1) op();
+      const used = process.cpuUsage(start);
+      rounds.push((used.user + used.system) / 5000);
+    }
+    return fmt(median(rounds), 2);
+  };
+  const ours = (signature: string) => () =>
+    verifyTwilioSignature({ url, params: map, signature, tokens });
+  const theirs = (signature: string) => () =>
+    twilio.validateRequest(LOCAL_AUTH_TOKEN, signature, url, params);
+  const hmacs = (signature: string) =>
+    verifyTwilioSignature({ url, params: map, signature, tokens }).hmacs;
+  console.log("\n## Signature verification alone (one token, media-processor-failed)\n");
+  table(
+    ["request", "relay", "twilio.validateRequest", "relay HMACs", "twilio HMACs"],
+    ["l", "r", "r", "r", "r"],
+    [
+      ["valid", `${time(ours(valid))} us`, `${time(theirs(valid))} us`, `${hmacs(valid)}`, "1"],
+      [
+        "forged, well-formed",
+        `${time(ours(forged))} us`,
+        `${time(theirs(forged))} us`,
+        `${hmacs(forged)}`,
+        "6",
+      ],
+      [
+        "forged, not a signature",
+        `${time(ours("garbage"))} us`,
+        `${time(theirs("garbage"))} us`,
+        "0",
+        "6",
+      ],
+    ],
+  );
+}
