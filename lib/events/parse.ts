@@ -4,7 +4,14 @@
  */
 import type * as z from "zod/mini";
 import { InvalidEventError } from "../ingest/errors.ts";
-import { type StatusEvent, StatusEventSchema } from "./schemas.ts";
+import { resources, UNKNOWN_RESOURCE_TYPE } from "./registry.ts";
+import { type StatusEvent, StatusEventEnvelopeSchema } from "./schemas.ts";
+
+// Each resource's types, by data.resourceType, so that a type is checked against its resource.
+const typesByResource = new Map<string, ReadonlySet<string>>([
+  ...resources.map((resource) => [resource.resourceType, new Set<string>(resource.types)] as const),
+  ["unknown", new Set([UNKNOWN_RESOURCE_TYPE])],
+]);
 
 /** Longest excerpt of a foreign body quoted in an error, so a huge message stays readable. */
 const EXCERPT_CHARS = 80;
@@ -21,8 +28,17 @@ export function parseStatusEvent(body: string): StatusEvent {
   } catch (cause) {
     throw foreign(`the body is not JSON: ${excerpt(body)}`, cause);
   }
-  const result = StatusEventSchema.safeParse(value);
-  if (result.success) return result.data;
+  const result = StatusEventEnvelopeSchema.safeParse(value);
+  if (result.success) {
+    const { type, data } = result.data;
+    const types = typesByResource.get(data.resourceType);
+    if (types?.has(type)) return result.data as StatusEvent;
+    throw foreign(
+      `type ${JSON.stringify(type)} is not an event of data.resourceType ${JSON.stringify(data.resourceType)}, ` +
+        `whose types are ${[...(types ?? [])].map((t) => JSON.stringify(t)).join(", ")}`,
+      undefined,
+    );
+  }
 
   const missing: string[] = [];
   const wrong: string[] = [];

@@ -53,10 +53,10 @@ describe("formatStatusEvent", () => {
     // Prepare
     const event = fromParams({
       AccountSid: ACCOUNT_SID,
-      RoomSid: "RM0123456789abcdef0123456789abcdef",
-      StatusCallbackEvent: "room-ended",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "widget-done",
       Timestamp: "2026-11-27T10:15:30Z",
-      RoomName: "daily standup",
+      WidgetName: "daily standup",
     });
 
     // Act
@@ -64,8 +64,8 @@ describe("formatStatusEvent", () => {
 
     // Assess
     expect(line).toBe(
-      "2026-11-27T10:15:30Z  com.twilio.status-callback.unknown  RM0123456789abcdef0123456789abcdef  " +
-        `event=room-ended account=${ACCOUNT_SID} params=RoomName,RoomSid`,
+      "2026-11-27T10:15:30Z  com.twilio.status-callback.unknown  WX0123456789abcdef0123456789abcdef  " +
+        `event=widget-done account=${ACCOUNT_SID} params=WidgetName,WidgetSid`,
     );
   });
 
