@@ -1,11 +1,20 @@
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
+import { resources } from "../../lib/events/registry.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import {
   eventsNamed,
   localCallbackUrl,
+  TRIGGER_EVENTS,
   triggerRequest,
 } from "../../testing/local/trigger-request.ts";
-import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
+import {
+  ALL_EVENTS,
+  callbackParams,
+  findSampleEvent,
+  LOCAL_AUTH_TOKEN,
+  resourceKey,
+} from "../../testing/samples.ts";
 
 const TIMESTAMP = "2026-11-27T11:00:00.000Z";
 const DEPLOYED = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks";
@@ -109,22 +118,109 @@ describe("triggerRequest", () => {
 });
 
 describe("eventsNamed", () => {
-  it("expands all to the six events, in lifecycle order per resource", () => {
+  it("expands all to every event of every registered resource, each once", () => {
     // Act
-    const events = eventsNamed("all");
+    const events = eventsNamed("all") ?? [];
 
     // Assess
-    expect(events).toEqual([...ALL_EVENTS]);
-    expect(events).toHaveLength(6);
+    const expected = resources.flatMap((resource) =>
+      Object.keys(resource.events).map(
+        (status) => `${resourceKey(resource.resourceType)}.${status}`,
+      ),
+    );
+    expect(events).toEqual(expected);
+    expect(new Set(events).size).toBe(events.length);
+    expect(events).toContain("message.delivered");
+    expect(events).toContain("composition.composition-progress");
+  });
+
+  it("expands a resource's name to its events, in the order the resource lists them", () => {
+    // Act
+    const call = eventsNamed("call");
+
+    // Assess
+    expect(call).toEqual([
+      "call.queued",
+      "call.initiated",
+      "call.ringing",
+      "call.in-progress",
+      "call.completed",
+      "call.busy",
+      "call.failed",
+      "call.no-answer",
+      "call.canceled",
+    ]);
   });
 
   it("names one known event, and nothing for an unknown one", () => {
     // Act
     const known = eventsNamed("stream-failed");
-    const unknown = eventsNamed("room-ended");
+    const full = eventsNamed("room.room-ended");
+    const unknown = eventsNamed("widget-ended");
 
     // Assess
     expect(known).toEqual(["stream-failed"]);
+    expect(full).toEqual(["room.room-ended"]);
     expect(unknown).toBeUndefined();
+  });
+
+  it("refuses a status that several resources share unless its resource is named", () => {
+    // Act
+    const ambiguous = eventsNamed("completed");
+    const named = eventsNamed("recording.completed");
+
+    // Assess
+    expect(ambiguous).toBeUndefined();
+    expect(named).toEqual(["recording.completed"]);
+  });
+});
+
+describe("triggerRequest of every event", () => {
+  it.each(TRIGGER_EVENTS)("sends %s as a callback the relay relays as that event", (name) => {
+    // Prepare
+    const options = {
+      event: name,
+      method: "POST",
+      url: DEPLOYED,
+      token: LOCAL_AUTH_TOKEN,
+      timestamp: TIMESTAMP,
+    } as const;
+
+    // Act
+    const request = triggerRequest(options);
+    const params = new URLSearchParams(request.body);
+    const event = normaliseCallback(
+      new Map([...params.keys()].map((key) => [key, params.getAll(key)])),
+      () => new Date(TIMESTAMP),
+    );
+
+    // Assess
+    const [resource, status] = name.split(".") as [string, string];
+    expect(resourceKey(event.data.resourceType)).toBe(resource);
+    expect(event.type).not.toMatch(/\.unknown$/);
+    expect(params.get(findSampleEvent(name)?.resource.statusParameter ?? "")).toBe(status);
+  });
+
+  it("names a fresh Message for each time, since a Message callback carries no Timestamp", () => {
+    // Act
+    const first = triggerRequest({
+      event: "message.sent",
+      method: "POST",
+      url: DEPLOYED,
+      token: LOCAL_AUTH_TOKEN,
+      timestamp: TIMESTAMP,
+    });
+    const later = triggerRequest({
+      event: "message.sent",
+      method: "POST",
+      url: DEPLOYED,
+      token: LOCAL_AUTH_TOKEN,
+      timestamp: "2026-11-27T11:00:00.001Z",
+    });
+
+    // Assess
+    const sid = (body: string | undefined) => new URLSearchParams(body).get("MessageSid");
+    expect(sid(first.body)).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(sid(later.body)).not.toBe(sid(first.body));
   });
 });
