@@ -58,20 +58,32 @@ export interface SampleEvent {
   readonly status: string;
 }
 
-/** Every known event of every resource in `list` (the registry by default), in registry order. */
-export function sampleEventsOf(list: readonly ResourceDefinition[]): SampleEvent[] {
-  return list.flatMap((resource) =>
-    Object.keys(resource.events).map((status) => ({
-      name: `${resourceKey(resource.resourceType)}.${status}` as SampleEventName,
-      resource,
-      status,
-    })),
-  );
+/**
+ * Every known event of every resource in `list`, in registry order. With `spellings: false`, a
+ * second spelling of an event (PlayerStreamer's `player-streamer-*`, the same type and status as
+ * `stream-*`) is left out.
+ */
+export function sampleEventsOf(
+  list: readonly ResourceDefinition[],
+  { spellings = false }: { spellings?: boolean } = {},
+): SampleEvent[] {
+  return list.flatMap((resource) => {
+    const seen = new Set<string>();
+    return Object.entries(resource.events).flatMap(([status, event]) => {
+      const key = `${event.type} ${event.status ?? status}`;
+      if (seen.has(key) && !spellings) return [];
+      seen.add(key);
+      const name = `${resourceKey(resource.resourceType)}.${status}` as SampleEventName;
+      return [{ name, resource, status }];
+    });
+  });
 }
 
 const REGISTRY = resources as unknown as readonly ResourceDefinition[];
 /** Every known event of every registered resource. */
 export const SAMPLE_EVENTS: readonly SampleEvent[] = sampleEventsOf(REGISTRY);
+// Every spelling, for looking a name up.
+const EVERY_SPELLING: readonly SampleEvent[] = sampleEventsOf(REGISTRY, { spellings: true });
 
 /**
  * The sample event a name means in `list`: `<resource>.<status>`, or a status only one resource
@@ -79,7 +91,7 @@ export const SAMPLE_EVENTS: readonly SampleEvent[] = sampleEventsOf(REGISTRY);
  */
 export function findSampleEvent(
   name: string,
-  list: readonly SampleEvent[] = SAMPLE_EVENTS,
+  list: readonly SampleEvent[] = EVERY_SPELLING,
 ): SampleEvent | undefined {
   const full = list.find((event) => event.name === name);
   if (full) return full;

@@ -202,6 +202,8 @@ export interface ResourceDefinition<
   readonly toData: (params: z.infer<P>) => Record<string, unknown>;
   /** The event time as ISO 8601 from validated parameters; undefined: the relay's clock at receipt. */
   readonly time: (params: z.infer<P>) => string | undefined;
+  /** The parameter `time` comes from, for docs/events.md; none: the relay's clock at receipt. */
+  readonly timeParameter?: string | undefined;
   /** CloudEvents `source`: the resource's URL. */
   readonly source: (params: z.infer<P>) => string;
   /**
@@ -517,6 +519,7 @@ export function defineCallbackResource<
       return value === undefined ? undefined : timeKind.convert(value);
     },
     source: (params) => spec.source(params as Record<string, string | undefined>),
+    timeParameter,
     idParameters: spec.idParameters,
     sample: spec.sample,
     summary: (d) => summaryFields.map((field) => [field, d[field] as SummaryField[1]] as const),

@@ -75,6 +75,7 @@ export const mediaProcessor = defineResource({
     ...commonLiveData(params as CommonParameters),
   }),
   time: (params) => params.Timestamp,
+  timeParameter: "Timestamp",
   source: (params) => params.Url,
   idParameters: ["AccountSid", "MediaProcessorSid", "StatusCallbackEvent", "Timestamp"],
   sample: ({ sid = SAMPLE_SID, timestamp = "2026-11-27T10:15:30.123Z" }) => ({

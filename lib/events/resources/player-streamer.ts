@@ -60,6 +60,7 @@ export const playerStreamer = defineResource({
     ...commonLiveData(params as CommonParameters),
   }),
   time: (params) => params.Timestamp,
+  timeParameter: "Timestamp",
   source: (params) => params.Url,
   idParameters: ["AccountSid", "PlayerStreamerSid", "StatusCallbackEvent", "Timestamp"],
   sample: ({ sid = SAMPLE_SID, timestamp = "2026-11-27T10:15:30.123Z" }) => ({
