@@ -165,6 +165,23 @@ describe("eventsNamed", () => {
     expect(unknown).toBeUndefined();
   });
 
+  it("names several resources' events separated by commas, and nothing if one name is unknown", () => {
+    // Act
+    const live = eventsNamed("media-processor,player-streamer");
+    const partly = eventsNamed("media-processor,widget");
+
+    // Assess
+    expect(live).toEqual([
+      "media-processor.media-processor-started",
+      "media-processor.media-processor-ended",
+      "media-processor.media-processor-failed",
+      "player-streamer.stream-started",
+      "player-streamer.stream-ended",
+      "player-streamer.stream-failed",
+    ]);
+    expect(partly).toBeUndefined();
+  });
+
   it("refuses a status that several resources share unless its resource is named", () => {
     // Act
     const ambiguous = eventsNamed("completed");

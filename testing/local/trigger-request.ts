@@ -123,9 +123,14 @@ function freshSid(event: CallbackEventName, timestamp: string): string | undefin
 
 /**
  * The events a `trigger` argument names: one event (`<resource>.<status>`, or a status only one
- * resource has, as typed), every event of one resource (`call`), or `all` of them in order.
+ * resource has, as typed), every event of one resource (`call`), `all` of them in order, or
+ * several of these separated by commas (`media-processor,player-streamer`).
  */
 export function eventsNamed(name: string): CallbackEventName[] | undefined {
+  if (name.includes(",")) {
+    const parts = name.split(",").map((part) => eventsNamed(part.trim()));
+    return parts.every((part) => part !== undefined) ? parts.flat() : undefined;
+  }
   if (name === "all") return [...TRIGGER_EVENTS];
   const ofResource = SAMPLE_EVENTS.filter(
     (event) => resourceKey(event.resource.resourceType) === name,

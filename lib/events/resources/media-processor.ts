@@ -1,7 +1,7 @@
 /**
  * MediaProcessor status callbacks (Twilio Live, retired in 2023, kept for the accounts that still
  * run it): `media-processor-started|ended|failed`.
- * Twilio's reference: https://www.twilio.com/docs/live/status-callbacks
+ * Twilio's reference: https://www.twilio.com/docs/live/api/status-callbacks
  */
 import * as z from "zod/mini";
 import {
@@ -30,7 +30,7 @@ export const mediaProcessor = defineResource({
   resourceType: "MediaProcessor",
   description:
     "A Twilio Live MediaProcessor (a Media Extension running on a Room) started, ended or failed.",
-  docs: "https://www.twilio.com/docs/live/status-callbacks",
+  docs: "https://www.twilio.com/docs/live/api/status-callbacks",
   typePrefix: "com.twilio.media.media-processor",
   statusParameter: "StatusCallbackEvent",
   subjectParameters: ["MediaProcessorSid"],

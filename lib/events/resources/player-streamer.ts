@@ -2,7 +2,7 @@
  * PlayerStreamer status callbacks (Twilio Live, retired in 2023, kept for the accounts that still
  * run it). Twilio's reference names the events `stream-started|ended|failed` in one table and
  * `player-streamer-*` in another: both are accepted.
- * Twilio's reference: https://www.twilio.com/docs/live/status-callbacks
+ * Twilio's reference: https://www.twilio.com/docs/live/api/status-callbacks
  */
 import * as z from "zod/mini";
 import {
@@ -27,7 +27,7 @@ const type = <S extends string>(status: S) => `com.twilio.media.player-streamer.
 export const playerStreamer = defineResource({
   resourceType: "PlayerStreamer",
   description: "A Twilio Live PlayerStreamer (the stream viewers play) started, ended or failed.",
-  docs: "https://www.twilio.com/docs/live/status-callbacks",
+  docs: "https://www.twilio.com/docs/live/api/status-callbacks",
   typePrefix: "com.twilio.media.player-streamer",
   statusParameter: "StatusCallbackEvent",
   subjectParameters: ["PlayerStreamerSid"],
