@@ -5,7 +5,9 @@ declare function alertOnCall(resourceSid: string, reason: string | undefined): P
 
 export const handler = createStatusEventBatchHandler(
   async (event) => {
-    if (event.data.status === "failed") await alertOnCall(event.subject, event.data.errorMessage);
+    if (event.type === "com.twilio.messaging.message.undelivered") {
+      await alertOnCall(event.subject, `error ${event.data.errorCode}`); // typed by narrowing
+    }
   },
   { logger: console }, // logs each failed record: message id, group, error
 );

@@ -6,12 +6,29 @@ export { InvalidEventError, RelayError } from "./errors.ts";
 export { parseStatusEvent } from "./parse.ts";
 export { statusEventTypes, UNKNOWN_RESOURCE_TYPE } from "./registry.ts";
 export {
+  type CallData,
+  type CallStatusEvent,
+  type CompositionData,
+  type CompositionStatusEvent,
+  type ConferenceData,
+  type ConferenceStatusEvent,
+  type MediaProcessorData,
   type MediaProcessorStatusEvent,
+  type MessageData,
+  type MessageStatusEvent,
+  type PlayerStreamerData,
   type PlayerStreamerStatusEvent,
+  type RecordingData,
+  type RecordingStatusEvent,
+  type ResourceType,
+  type RoomData,
+  type RoomStatusEvent,
   type StatusEvent,
+  type StatusEventData,
   type StatusEventOf,
   StatusEventSchema,
   statusEventSchema,
+  type UnknownResourceData,
   type UnknownResourceStatusEvent,
 } from "./schemas.ts";
 export { formatStatusEvent } from "./summary.ts";

@@ -1,23 +1,19 @@
 /**
  * The event the relay puts on the queue: a CloudEvents 1.0 JSON envelope around typed `data`.
- * Exported for consumers: `statusEventSchema` validates a message body, `StatusEvent` types it.
- * One shape per resource, told apart by `type`, whose `data` is that resource's; built from the
- * registry.
+ * Exported for consumers: `StatusEventSchema` validates a message body, `StatusEvent` types it,
+ * and `StatusEventOf<"Message">` (or `MessageStatusEvent`) is one resource's event. Everything is
+ * built from the registry: see docs/events.md.
  */
 import * as z from "zod/mini";
-import { eventTypesOf, resources, UNKNOWN_RESOURCE_TYPE } from "./registry.ts";
-import {
-  type ResourceDefinition,
-  type Status,
-  unrecognizedParametersSchema,
-} from "./resources/define.ts";
+import { type KnownResource, resources, UNKNOWN_RESOURCE_TYPE } from "./registry.ts";
+import { type ResourceDefinition, unrecognizedParametersSchema } from "./resources/define.ts";
 
 export { UNKNOWN_RESOURCE_TYPE };
-/** `dataschema` of such an event. */
+/** `dataschema` of a callback from a resource the relay does not know. */
 export const UNKNOWN_RESOURCE_DATASCHEMA = "urn:twilio-status-relay:schema:unknown-resource:v1";
 
 /** `data` of a callback from a resource the relay does not know: everything, verbatim. */
-const UnknownResourceDataSchema = z.object({
+export const UnknownResourceDataSchema = z.object({
   resourceType: z.literal("unknown"),
   status: z.literal("unknown"),
   statusCallbackEvent: z.optional(z.string()),
@@ -27,8 +23,8 @@ const UnknownResourceDataSchema = z.object({
   unrecognizedParameters: unrecognizedParametersSchema,
 });
 
-/** The CloudEvents envelope around `data`, in the order the relay writes it. */
-function envelope<T extends z.core.$ZodType, D extends z.core.$ZodType>(type: T, data: D) {
+/** The CloudEvents envelope, fields in the order the relay writes them, around `type` and `data`. */
+function envelopeWith<T extends z.ZodMiniType<string>, D extends z.ZodMiniType>(type: T, data: D) {
   return z.object({
     specversion: z.literal("1.0"),
     id: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
@@ -42,71 +38,92 @@ function envelope<T extends z.core.$ZodType, D extends z.core.$ZodType>(type: T,
   });
 }
 
-type KnownDataSchema = (typeof resources)[number]["dataSchema"];
-const knownDataSchemas = resources.map((resource) => resource.dataSchema) as [
-  KnownDataSchema,
-  ...KnownDataSchema[],
-];
-
-/**
- * Any event with any resource's `data` and any `com.twilio.` type: the shape without the tie
- * between `type` and `data`. Used to word what is wrong with a message that is no event.
- */
-export const StatusEventEnvelopeSchema = envelope(
-  z.string().check(z.regex(/^com\.twilio\./)),
-  z.discriminatedUnion("resourceType", [...knownDataSchemas, UnknownResourceDataSchema]),
-);
-
-function eventSchemaOf(resource: ResourceDefinition) {
-  return envelope(z.enum(eventTypesOf(resource) as [string, ...string[]]), resource.dataSchema);
+/** The envelope schema of one resource's events: its own types, its own `data`. */
+function envelopeOf<R extends Pick<ResourceDefinition, "types" | "dataSchema">>(resource: R) {
+  return envelopeWith(
+    z.enum(resource.types as unknown as [R["types"][number], ...R["types"][number][]]),
+    resource.dataSchema as R["dataSchema"],
+  );
 }
 
-const unknownResourceEventSchema = envelope(
+const UnknownResourceEventSchema = envelopeWith(
   z.literal(UNKNOWN_RESOURCE_TYPE),
   UnknownResourceDataSchema,
 );
 
-type EventSchema = ReturnType<typeof eventSchemaOf> | typeof unknownResourceEventSchema;
-const eventSchemas: EventSchema[] = [...resources.map(eventSchemaOf), unknownResourceEventSchema];
+type EnvelopeOf<R> = R extends KnownResource ? ReturnType<typeof envelopeOf<R>> : never;
+type KnownEnvelope = EnvelopeOf<KnownResource>;
 
 /**
- * A relayed status callback, as read from the queue; one shape per resource, by `type`. Typed
- * {@link StatusEvent}: what it checks at run time, `type` tied to its resource's `data`, is what
- * that type says (the registry's types are not literal enough for zod to infer it).
+ * The event schema for the resources in `list` (and unknown resources), discriminated by `type`.
+ * The registry's is {@link StatusEventSchema}; another list serves tests of a resource not (yet)
+ * in the registry.
  */
-export const StatusEventSchema = z.discriminatedUnion(
-  "type",
-  eventSchemas as [EventSchema, ...EventSchema[]],
-) as z.ZodMiniType<StatusEvent, unknown>;
+export function statusEventSchemaFor(
+  list: readonly Pick<ResourceDefinition, "types" | "dataSchema">[],
+) {
+  const known = list.map((resource) => envelopeOf(resource));
+  return z.discriminatedUnion("type", [...known, UnknownResourceEventSchema] as unknown as [
+    (typeof known)[number] | typeof UnknownResourceEventSchema,
+    ...((typeof known)[number] | typeof UnknownResourceEventSchema)[],
+  ]);
+}
+
+/** `data` of any relayed event, discriminated by `resourceType`; built from the registry. */
+export const StatusEventDataSchema = z.discriminatedUnion("resourceType", [
+  ...resources.map((resource) => resource.dataSchema),
+  UnknownResourceDataSchema,
+] as unknown as [
+  KnownResource["dataSchema"],
+  ...(KnownResource["dataSchema"] | typeof UnknownResourceDataSchema)[],
+]);
+
+/**
+ * The envelope with any `com.twilio.` type and any relayed `data`: what `parseStatusEvent` checks
+ * first, so that its errors name fields; whether the type belongs to the resource comes second.
+ */
+export const StatusEventEnvelopeSchema = envelopeWith(
+  z.string().check(z.regex(/^com\.twilio\./)),
+  StatusEventDataSchema,
+);
+
+/** A relayed status callback, as read from the queue; discriminated by `type`. */
+export const StatusEventSchema = statusEventSchemaFor(
+  resources,
+) as unknown as z.ZodMiniDiscriminatedUnion<
+  [...KnownEnvelope[], typeof UnknownResourceEventSchema]
+>;
 
 /** {@link StatusEventSchema}, under the name the package exports. */
 export const statusEventSchema = StatusEventSchema;
 
-type Envelope = Omit<z.infer<typeof StatusEventEnvelopeSchema>, "type" | "data">;
-type Flat<T> = { [K in keyof T]: T[K] };
-type KnownEvent<R> =
-  // biome-ignore lint/suspicious/noExplicitAny: any parameters; only data and type matter here
-  R extends ResourceDefinition<any, infer D, infer T>
-    ? Flat<Envelope & { type: `${T}.${Status}`; data: z.infer<D> }>
-    : never;
+export type StatusEvent = z.infer<typeof StatusEventSchema>;
+export type StatusEventData = StatusEvent["data"];
+/** The value of `data.resourceType`: a registry resource's name, or `unknown`. */
+export type ResourceType = StatusEventData["resourceType"];
+/** The event of one resource: `StatusEventOf<"Message">`. */
+export type StatusEventOf<R extends ResourceType> = Extract<
+  StatusEvent,
+  { data: { resourceType: R } }
+>;
+/** The `data` of one resource's event. */
+export type StatusEventDataOf<R extends ResourceType> = StatusEventOf<R>["data"];
 
-/** `data` of a callback from a resource the relay does not know. */
-export type UnknownResourceData = z.infer<typeof UnknownResourceDataSchema>;
-
-/**
- * A relayed status callback, as read from the queue: a union of one event type per resource.
- * Narrowing on `type` or on `data.resourceType` gives that resource's `data`.
- */
-export type StatusEvent =
-  | KnownEvent<(typeof resources)[number]>
-  | Flat<Envelope & { type: typeof UNKNOWN_RESOURCE_TYPE; data: UnknownResourceData }>;
-
-/** The event of one resource, by `data.resourceType`: `StatusEventOf<"MediaProcessor">`. */
-export type StatusEventOf<R extends string> = Extract<StatusEvent, { data: { resourceType: R } }>;
-
-/** A MediaProcessor's event (`com.twilio.media.media-processor.*`). */
+export type MessageStatusEvent = StatusEventOf<"Message">;
+export type MessageData = StatusEventDataOf<"Message">;
+export type CallStatusEvent = StatusEventOf<"Call">;
+export type CallData = StatusEventDataOf<"Call">;
+export type RecordingStatusEvent = StatusEventOf<"Recording">;
+export type RecordingData = StatusEventDataOf<"Recording">;
+export type ConferenceStatusEvent = StatusEventOf<"Conference">;
+export type ConferenceData = StatusEventDataOf<"Conference">;
+export type RoomStatusEvent = StatusEventOf<"Room">;
+export type RoomData = StatusEventDataOf<"Room">;
+export type CompositionStatusEvent = StatusEventOf<"Composition">;
+export type CompositionData = StatusEventDataOf<"Composition">;
 export type MediaProcessorStatusEvent = StatusEventOf<"MediaProcessor">;
-/** A PlayerStreamer's event (`com.twilio.media.player-streamer.*`). */
+export type MediaProcessorData = StatusEventDataOf<"MediaProcessor">;
 export type PlayerStreamerStatusEvent = StatusEventOf<"PlayerStreamer">;
-/** The event of a resource the relay does not know (`com.twilio.status-callback.unknown`). */
+export type PlayerStreamerData = StatusEventDataOf<"PlayerStreamer">;
 export type UnknownResourceStatusEvent = StatusEventOf<"unknown">;
+export type UnknownResourceData = z.infer<typeof UnknownResourceDataSchema>;

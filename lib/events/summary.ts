@@ -1,41 +1,57 @@
 /**
  * One readable line per relayed event, for people watching a queue (`npm start`, `npm run tail`)
- * and for consumer logs: time, type, resource SID, then the fields that tell events apart.
+ * and for consumer logs: time, type, resource SID, then the fields that tell events apart (each
+ * resource's `summary`, from the registry).
  */
+import { resources } from "./registry.ts";
+import type { ResourceDefinition, SummaryField } from "./resources/define.ts";
 import type { StatusEvent } from "./schemas.ts";
+
+/** What the summary needs of an event: the envelope, and `data` as any resource's. */
+type AnyEvent = Pick<StatusEvent, "time" | "type" | "subject"> & {
+  readonly data: { readonly resourceType: string; readonly status: string } & Record<
+    string,
+    unknown
+  >;
+};
 
 /**
  * Formats an event as one line: `<time>  <type>  <subject>  key=value ...`. Values with spaces,
  * quotes or `=` are JSON-quoted, so the line stays splittable; there is never a newline.
+ * `list` is the registry unless a test passes its own resources.
  */
-export function formatStatusEvent(event: StatusEvent): string {
-  return [event.time, event.type, event.subject, keyFields(event)]
+export function formatStatusEvent(
+  event: StatusEvent | AnyEvent,
+  list: readonly Pick<ResourceDefinition, "resourceType" | "summary">[] = resources,
+): string {
+  return [event.time, event.type, event.subject, keyFields(event as AnyEvent, list)]
     .filter((part) => part !== "")
     .map(oneLine)
     .join("  ");
 }
 
-function keyFields(event: StatusEvent): string {
+function keyFields(
+  event: AnyEvent,
+  list: readonly Pick<ResourceDefinition, "resourceType" | "summary">[],
+): string {
   const data = event.data;
-  const fields: [string, string | number | undefined][] = [];
-  if (data.resourceType === "unknown") {
-    fields.push(["event", data.statusCallbackEvent], ["account", data.accountSid]);
-    fields.push(["params", Object.keys(data.unrecognizedParameters).sort().join(",")]);
-    return render(fields);
+  const resource = list.find((candidate) => candidate.resourceType === data.resourceType);
+  if (resource === undefined) {
+    const parameters = (data.unrecognizedParameters ?? {}) as Record<string, unknown>;
+    return render([
+      ["event", data.statusCallbackEvent as string | undefined],
+      ["account", data.accountSid as string | undefined],
+      ["params", Object.keys(parameters).sort().join(",")],
+    ]);
   }
-  // A known resource with an event the relay does not know: its name is the news.
-  if (data.status === "unknown") fields.push(["event", data.statusCallbackEvent]);
-  if (data.resourceType === "MediaProcessor") fields.push(["extension", data.extension]);
-  else fields.push(["source", data.source]);
-  fields.push(
-    ["duration", data.durationSeconds === undefined ? undefined : `${data.durationSeconds}s`],
-    ["endedReason", data.endedReason],
-    ["error", data.errorMessage],
-  );
-  return render(fields);
+  // The status, where the type does not already say it (call.completed, <prefix>.unknown).
+  const fields: SummaryField[] = event.type.endsWith(`.${data.status}`)
+    ? []
+    : [["status", data.status]];
+  return render([...fields, ...resource.summary(data)]);
 }
 
-function render(fields: readonly [string, string | number | undefined][]): string {
+function render(fields: readonly SummaryField[]): string {
   return fields
     .filter(([, value]) => value !== undefined && value !== "")
     .map(([key, value]) => `${key}=${quote(String(value))}`)

@@ -78,10 +78,13 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       const event = normalise(request.params, clock, logger);
       const context = { eventId: event.id, type: event.type, subject: event.subject };
       enforcePolicy(event, config, clock, logger);
-      if (event.data.status === "unknown") {
+      if (event.type.endsWith(".unknown")) {
         logger.warn("relaying a callback the relay does not know", {
           ...context,
-          statusCallbackEvent: event.data.statusCallbackEvent,
+          status: event.data.status,
+          ...("statusCallbackEvent" in event.data
+            ? { statusCallbackEvent: event.data.statusCallbackEvent }
+            : {}),
         });
       }
       await publish(publisher, event, logger, metrics);

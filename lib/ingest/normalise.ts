@@ -1,33 +1,38 @@
 /**
  * Normalisation: turns a verified callback's parameters into one typed, versioned CloudEvent.
- * Pure: no AWS, no I/O; the clock is passed in.
+ * Pure: no AWS, no I/O; the clock is passed in. Which resource a callback belongs to, how its
+ * parameters are typed, its `type`, `time`, `source` and which parameters make its id all come
+ * from the resource's definition in the registry.
  */
 import { hash } from "node:crypto";
-import { problemsOf } from "../events/issues.ts";
-import { findResource } from "../events/registry.ts";
+import { findResource, resources, UNKNOWN_RESOURCE_TYPE } from "../events/registry.ts";
 import type { ResourceDefinition } from "../events/resources/define.ts";
 import {
   type StatusEvent,
   UNKNOWN_RESOURCE_DATASCHEMA,
-  UNKNOWN_RESOURCE_TYPE,
   type UnknownResourceData,
 } from "../events/schemas.ts";
-import type { Clock } from "./clock.ts";
 import { BadRequestError } from "./errors.ts";
 import type { Params } from "./signature.ts";
 
 type Unrecognized = Record<string, string | string[]>;
 
 /**
- * Builds the event for a verified callback. A callback from a known resource must match its
- * schema; a `StatusCallbackEvent` the relay does not know gives status `unknown`; a resource the
- * relay does not know gives a `com.twilio.status-callback.unknown` event. Parameters without a
- * field of their own are kept verbatim in `data.unrecognizedParameters`.
+ * Builds the event for a verified callback. A callback from a known resource (the first in
+ * `list`, the registry by default, whose identifying parameters it carries) must match its
+ * schema; a status the resource does not know gives type `<prefix>.unknown`; a resource the relay
+ * does not know gives a `com.twilio.status-callback.unknown` event, provided the callback carries
+ * an `AccountSid` (without one it is not a Twilio callback). Parameters without a field of their
+ * own are kept verbatim in `data.unrecognizedParameters`.
  * @throws BadRequestError naming each parameter at fault
  */
-export function normaliseCallback(params: Params, clock: Clock): StatusEvent {
-  const resource = findResource((name) => params.has(name));
-  return resource ? knownResourceEvent(resource, params) : unknownResourceEvent(params, clock);
+export function normaliseCallback(
+  params: Params,
+  now: () => Date,
+  list: readonly ResourceDefinition[] = resources as unknown as readonly ResourceDefinition[],
+): StatusEvent {
+  const resource = findResource((name) => params.has(name), list);
+  return resource ? knownResourceEvent(resource, params, now) : unknownResourceEvent(params, now);
 }
 
 // Each resource's parameter names, listed once rather than on every callback.
@@ -42,7 +47,11 @@ function parameterNames(resource: ResourceDefinition): ReadonlySet<string> {
   return names;
 }
 
-function knownResourceEvent(resource: ResourceDefinition, params: Params): StatusEvent {
+function knownResourceEvent(
+  resource: ResourceDefinition,
+  params: Params,
+  now: () => Date,
+): StatusEvent {
   const known = parameterNames(resource);
   const problems: string[] = [];
   const flat: Record<string, string> = {};
@@ -54,63 +63,63 @@ function knownResourceEvent(resource: ResourceDefinition, params: Params): Statu
   }
   const parsed = resource.parameters.safeParse(flat);
   if (!parsed.success) {
-    for (const problem of problemsOf(parsed.error, flat)) {
-      const name = String(problem.path[0] ?? "(body)");
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "(body)");
       problems.push(
-        problem.missing ? `parameter ${name} is missing` : `parameter ${name} ${problem.message}`,
+        flat[name] === undefined
+          ? `parameter ${name} is missing`
+          : `parameter ${name} ${issue.message}`,
       );
     }
   }
-  if (!parsed.success || problems.length > 0) throw new BadRequestError(problems);
+  const subjectName = resource.subjectParameters.find((name) => flat[name]);
+  if (subjectName === undefined && problems.length === 0) {
+    problems.push(`parameter ${resource.subjectParameters.join(" or ")} is missing`);
+  }
+  if (!parsed.success || problems.length > 0 || subjectName === undefined) {
+    throw new BadRequestError(problems);
+  }
 
-  const p = parsed.data as Record<string, string | undefined> & {
-    AccountSid: string;
-    StatusCallbackEvent: string;
-    Timestamp: string;
-    Url: string;
-  };
-  const sid = resource.sid(parsed.data);
-  // Own properties only: an event named "toString" or "__proto__" is just an unknown event.
-  const status = Object.hasOwn(resource.events, p.StatusCallbackEvent)
-    ? (resource.events[p.StatusCallbackEvent] ?? "unknown")
-    : "unknown";
+  const statusValue = flat[resource.statusParameter] ?? "";
+  // Own properties only: a status named "toString" or "__proto__" is just one the relay does not know.
+  const event = Object.hasOwn(resource.events, statusValue)
+    ? resource.events[statusValue]
+    : undefined;
   // Built in place, field by field: the order of the fields is the order of the JSON.
   const data: Record<string, unknown> = {
     resourceType: resource.resourceType,
-    status,
-    statusCallbackEvent: p.StatusCallbackEvent,
-    accountSid: p.AccountSid,
+    status: event ? (event.status ?? statusValue) : (resource.unknownStatus ?? statusValue),
   };
   Object.assign(data, resource.toData(parsed.data));
-  data.timestamp = p.Timestamp;
-  data.url = p.Url;
-  if (p.Duration) data.durationSeconds = Number(p.Duration);
-  if (p.EndedReason !== undefined) data.endedReason = p.EndedReason;
-  if (p.ErrorMessage !== undefined) data.errorMessage = p.ErrorMessage;
   data.unrecognizedParameters = unrecognized(params, known);
-  // The resource's type and data, built from its definition: the union member of that resource.
   return {
     specversion: "1.0",
-    id: eventId([p.AccountSid, sid, p.StatusCallbackEvent, p.Timestamp]),
-    source: p.Url,
-    subject: sid,
-    type: `${resource.typePrefix}.${status}`,
-    time: p.Timestamp,
+    id: eventId(resource.idParameters.map((name) => flat[name] ?? "")),
+    source: resource.source(parsed.data),
+    subject: flat[subjectName] ?? "",
+    type: event ? event.type : `${resource.typePrefix}.unknown`,
+    time: resource.time(parsed.data) ?? now().toISOString(),
     datacontenttype: "application/json",
     dataschema: resource.dataschema,
-    data,
+    data: data as StatusEvent["data"],
   } as StatusEvent;
 }
 
 const UNKNOWN_MAPPED = ["AccountSid", "StatusCallbackEvent", "Timestamp", "Url"] as const;
 
-function unknownResourceEvent(params: Params, clock: Clock): StatusEvent {
+function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
   const single = (name: string): string | undefined => {
     const values = params.get(name);
     return values?.length === 1 ? values[0] : undefined;
   };
-  const statusCallbackEvent = single("StatusCallbackEvent");
+  // Every Twilio callback names its account: without one, this is not a status callback.
+  if (!params.get("AccountSid")?.some((value) => value !== "")) {
+    throw new BadRequestError([
+      "parameter AccountSid is missing: every Twilio status callback carries one, so this request is not a status callback",
+    ]);
+  }
   const accountSid = single("AccountSid");
+  const statusCallbackEvent = single("StatusCallbackEvent");
   const timestamp = single("Timestamp");
   const url = single("Url");
   const mapped = new Set(UNKNOWN_MAPPED.filter((name) => single(name) !== undefined));
@@ -139,7 +148,7 @@ function unknownResourceEvent(params: Params, clock: Clock): StatusEvent {
     source: url ?? "urn:twilio-status-relay:unknown-source",
     subject: (sidParameter && single(sidParameter)) ?? accountSid ?? "unknown",
     type: UNKNOWN_RESOURCE_TYPE,
-    time: timestamp ?? clock().toISOString(),
+    time: timestamp ?? now().toISOString(),
     datacontenttype: "application/json",
     dataschema: UNKNOWN_RESOURCE_DATASCHEMA,
     data,

@@ -24,9 +24,9 @@ export interface CallbackPolicy {
 }
 
 /**
- * Refuses an event the configured protections exclude. A callback without an ISO 8601
- * `Timestamp` (possible only from a resource the relay does not know) has no age to check and
- * passes the age check.
+ * Refuses an event the configured protections exclude. A callback without a `Timestamp`
+ * (Message and Recording callbacks have none; an unknown resource's may be missing or not ISO
+ * 8601) has no age to check and passes the age check.
  * @throws AccountNotAllowedError when its account is not allowed
  * @throws CallbackTooOldError when its `Timestamp` is too old
  */
@@ -36,7 +36,9 @@ export function enforceCallbackPolicy(
   clock: Clock,
 ): void {
   const { allowedAccountSids, maxCallbackAgeMs } = policy;
-  const { accountSid, timestamp } = event.data;
+  const { accountSid } = event.data;
+  // The callback's own time, where it has one (a Message or Recording callback has none).
+  const timestamp = "timestamp" in event.data ? event.data.timestamp : undefined;
   if (allowedAccountSids !== undefined) {
     if (accountSid === undefined || !allowedAccountSids.has(accountSid.toLowerCase())) {
       throw new AccountNotAllowedError(accountSid);

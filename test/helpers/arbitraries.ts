@@ -5,12 +5,14 @@
  */
 
 import fc from "fast-check";
+import { resources } from "../../lib/events/registry.ts";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import {
-  ALL_EVENTS,
+  ACCOUNT_SID,
   type CallbackEventName,
   callbackParams,
   PLAYER_STREAMER_ALIASES,
+  SAMPLE_EVENTS,
 } from "../../testing/samples.ts";
 import {
   type FormParams,
@@ -34,21 +36,11 @@ export function runs(inSuite: number): number {
   return Number.isInteger(wanted) && wanted > 0 ? wanted : inSuite;
 }
 
-/** Every parameter name a known resource maps to a field. */
-export const KNOWN_PARAMETERS = [
+/** Every parameter name a known resource maps to a field: from the registry. */
+export const KNOWN_PARAMETERS: readonly [string, ...string[]] = [
   "AccountSid",
-  "StatusCallbackEvent",
-  "Timestamp",
-  "Url",
-  "Duration",
-  "ErrorMessage",
-  "EndedReason",
-  "MediaProcessorSid",
-  "Extension",
-  "ExtensionContext",
-  "PlayerStreamerSid",
-  "Source",
-] as const;
+  ...new Set(resources.flatMap((resource) => Object.keys(resource.parameters.shape))),
+];
 const KNOWN = new Set<string>(KNOWN_PARAMETERS);
 
 // Escapes a form parser or a URL parser may trip on: truncated, non-hex, overlong UTF-8 (C0 AF,
@@ -394,10 +386,35 @@ const timestamp = fc
   })
   .map((date) => date.toISOString());
 
+/** A sample event's parameter left empty, as Twilio sends an unknown value (`CalledZip=`). */
+function blanked(params: Record<string, string>, names: readonly string[]): Record<string, string> {
+  const out = { ...params };
+  for (const name of names) if (name in out) out[name] = "";
+  return out;
+}
+
+// Parameters that are optional and typed (not plain text) in some resource: empty means "not given".
+const BLANKABLE = [
+  "ErrorCode",
+  "SequenceNumber",
+  "CallDuration",
+  "Duration",
+  "RawDlrDoneDate",
+  "ParentCallSid",
+  "ToZip",
+  "MessagingServiceSid",
+  "RecordingChannels",
+  "ParticipantLabel",
+  "RoomType",
+  "PercentageDone",
+];
+
 /**
- * Genuinely valid signed callbacks, of every event, payload format, method and encoding, with
- * odd extra parameters (repeated too) and ExtensionContexts, signed with the primary or the
- * secondary token (`signedCallback`, whose signer equals the official `twilio` package's).
+ * Genuinely valid signed callbacks, of every event of every registered resource (from the
+ * registry's samples), every payload format, method and encoding, with odd extra parameters
+ * (repeated too, as Conversations sends some), empty values, `+` in phone numbers, and
+ * ExtensionContexts, signed with the primary or the secondary token (`signedCallback`, whose
+ * signer equals the official `twilio` package's).
  */
 export function validCallbackArbitrary(): fc.Arbitrary<ValidCallback> {
   return fc
@@ -405,10 +422,11 @@ export function validCallbackArbitrary(): fc.Arbitrary<ValidCallback> {
       version: fc.constantFrom("2.0" as const, "1.0" as const),
       method: fc.constantFrom("POST", "GET"),
       event: fc.constantFrom<CallbackEventName | "unknown-resource">(
-        ...ALL_EVENTS,
+        ...SAMPLE_EVENTS.map((sample) => sample.name),
         ...PLAYER_STREAMER_ALIASES,
         "unknown-resource",
       ),
+      blank: fc.subarray(BLANKABLE, { maxLength: 3 }),
       base64: fc.boolean(),
       secondary: fc.boolean(),
       timestamp,
@@ -426,10 +444,10 @@ export function validCallbackArbitrary(): fc.Arbitrary<ValidCallback> {
     .map((c) => {
       const base: FormParams =
         c.event === "unknown-resource"
-          ? {}
+          ? { AccountSid: ACCOUNT_SID }
           : {
-              ...callbackParams(c.event, { timestamp: c.timestamp }),
-              ...(c.event.startsWith("media-processor-") ? { ExtensionContext: c.context } : {}),
+              ...blanked(callbackParams(c.event, { timestamp: c.timestamp }), c.blank),
+              ...(c.event.startsWith("media-processor") ? { ExtensionContext: c.context } : {}),
             };
       const params: FormParams = { ...c.extra, ...base };
       // The configured StatusCallback URL's own query, form-encoded as Twilio would keep it.

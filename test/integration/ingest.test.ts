@@ -151,14 +151,14 @@ describe("queue behaviour", () => {
     const handler = handlerFor(fifoUrl);
     const params = {
       AccountSid: ACCOUNT_SID,
-      CompositionSid: "CJ0123456789abcdef0123456789abcdef",
-      StatusCallbackEvent: "composition-available",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "widget-available",
     };
     const response = await handler(signedCallback({ params }));
     const messages = await drainQueue(sqs.client, fifoUrl);
     expect(response.statusCode).toBe(200);
     expect(attribute(messages[0], "type")).toBe("com.twilio.status-callback.unknown");
-    expect(messages[0]?.Attributes?.MessageGroupId).toBe(params.CompositionSid);
+    expect(messages[0]?.Attributes?.MessageGroupId).toBe(params.WidgetSid);
   });
 
   it("relays characters SQS refuses raw (U+FFFE, U+FFFF, and astral ones in fauxqs) intact", async () => {
@@ -215,6 +215,17 @@ describe("queue behaviour", () => {
     [
       "a signed callback missing its SID's account",
       { params: { ...callbackParams("stream-started"), AccountSid: "" } },
+      400,
+    ],
+    ["a signed request with an empty body (not a status callback)", { params: {} }, 400],
+    [
+      "a signed request with only parameters no Twilio callback has",
+      { params: { Foo: "bar", Note: ["a", "b"] } },
+      400,
+    ],
+    [
+      "a signed request with only parameters no Twilio callback has, by GET",
+      { params: { Foo: "bar" }, method: "GET" },
       400,
     ],
   ] as Array<[string, SignedCallbackOptions, number]>)(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
 import { AccountNotAllowedError, CallbackTooOldError } from "../../lib/ingest/errors.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import { CLOCK_SKEW_ALLOWANCE_MS, enforceCallbackPolicy } from "../../lib/ingest/policy.ts";
 import { ACCOUNT_SID, callbackParams } from "../../testing/samples.ts";
 import { fromParams } from "../helpers/status-events.ts";
@@ -45,9 +46,15 @@ describe("enforceCallbackPolicy", () => {
     expect(attempt).toThrow(`account ${OTHER_ACCOUNT} is not in this relay's ALLOWED_ACCOUNT_SIDS`);
   });
 
-  it("refuses a callback from an unknown resource that names no account when an allowlist is set", () => {
-    // Prepare
-    const event = fromParams({ WidgetSid: "WX0123456789abcdef0123456789abcdef" });
+  it("refuses a callback from an unknown resource that names two accounts when an allowlist is set", () => {
+    // Prepare: with AccountSid sent twice the event names no single account
+    const event = normaliseCallback(
+      new Map([
+        ["AccountSid", [ACCOUNT_SID, OTHER_ACCOUNT]],
+        ["WidgetSid", ["WX0123456789abcdef0123456789abcdef"]],
+      ]),
+      () => NOW,
+    );
     // Act
     const attempt = () => enforceCallbackPolicy(event, { allowedAccountSids: ALLOWED }, () => NOW);
     // Assess
@@ -94,8 +101,12 @@ describe("enforceCallbackPolicy", () => {
 
   it("has no age to check on an unknown resource's callback without an ISO 8601 Timestamp", () => {
     // Prepare: "1" would parse as the year 2001 if it were read leniently
-    const withoutTimestamp = fromParams({ WidgetSid: "WX0123456789abcdef0123456789abcdef" });
+    const withoutTimestamp = fromParams({
+      AccountSid: ACCOUNT_SID,
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+    });
     const withOddTimestamp = fromParams({
+      AccountSid: ACCOUNT_SID,
       WidgetSid: "WX0123456789abcdef0123456789abcdef",
       Timestamp: "1",
     });
@@ -109,6 +120,7 @@ describe("enforceCallbackPolicy", () => {
 
   it("checks an unknown resource's ISO 8601 Timestamp like any other", () => {
     const event = fromParams({
+      AccountSid: ACCOUNT_SID,
       WidgetSid: "WX0123456789abcdef0123456789abcdef",
       Timestamp: "2026-11-27T11:00:00Z",
     });

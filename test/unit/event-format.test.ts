@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
 import { formatStatusEvent } from "../../lib/events/summary.ts";
-import { ACCOUNT_SID, MEDIA_PROCESSOR_SID, PLAYER_STREAMER_SID } from "../../testing/samples.ts";
+import {
+  ACCOUNT_SID,
+  callbackParams,
+  MEDIA_PROCESSOR_SID,
+  PLAYER_STREAMER_SID,
+} from "../../testing/samples.ts";
 import { fromParams, statusEvent } from "../helpers/status-events.ts";
 
 describe("formatStatusEvent", () => {
@@ -53,10 +58,10 @@ describe("formatStatusEvent", () => {
     // Prepare
     const event = fromParams({
       AccountSid: ACCOUNT_SID,
-      RoomSid: "RM0123456789abcdef0123456789abcdef",
-      StatusCallbackEvent: "room-ended",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "widget-done",
       Timestamp: "2026-11-27T10:15:30Z",
-      RoomName: "daily standup",
+      WidgetName: "daily standup",
     });
 
     // Act
@@ -64,8 +69,8 @@ describe("formatStatusEvent", () => {
 
     // Assess
     expect(line).toBe(
-      "2026-11-27T10:15:30Z  com.twilio.status-callback.unknown  RM0123456789abcdef0123456789abcdef  " +
-        `event=room-ended account=${ACCOUNT_SID} params=RoomName,RoomSid`,
+      "2026-11-27T10:15:30Z  com.twilio.status-callback.unknown  WX0123456789abcdef0123456789abcdef  " +
+        `event=widget-done account=${ACCOUNT_SID} params=WidgetName,WidgetSid`,
     );
   });
 
@@ -86,5 +91,43 @@ describe("formatStatusEvent", () => {
     expect(line).toContain("VJ\\u0007bell\\rreturn");
     expect(line).toContain('source="a=b"');
     expect(line).toContain('error="line one\\nline two"');
+  });
+
+  it.each([
+    [
+      "message.undelivered",
+      "com.twilio.messaging.message.undelivered  SM0123456789abcdef0123456789abcdef  to=+15558675310 errorCode=30003",
+    ],
+    [
+      "call.busy",
+      "com.twilio.voice.status-callback.call.completed  CA0123456789abcdef0123456789abcdef  status=busy to=+551135892112 sequenceNumber=3 callDuration=0 sipResponseCode=486",
+    ],
+    [
+      "conference.participant-join",
+      "com.twilio.voice.conference.participant-join  CF0123456789abcdef0123456789abcdef  friendlyName=support-room-42 sequenceNumber=1 callSid=CA0123456789abcdef0123456789abcdef participantLabel=customer",
+    ],
+    [
+      "composition.composition-progress",
+      "com.twilio.video.composition.composition-progress  CJ0123456789abcdef0123456789abcdef  roomSid=RM0123456789abcdef0123456789abcdef percentageDone=40",
+    ],
+  ])(
+    "prints %s with the fields that tell its events apart, and the status where the type hides it",
+    (name, expected) => {
+      // Act
+      const line = formatStatusEvent(statusEvent(name));
+      // Assess
+      expect(line.slice(line.indexOf("  ") + 2)).toBe(expected);
+    },
+  );
+
+  it("prints the status a known resource's unknown type stands for", () => {
+    // Prepare
+    const event = fromParams({ ...callbackParams("message.sent"), MessageStatus: "teleported" });
+    // Act
+    const line = formatStatusEvent(event);
+    // Assess
+    expect(line).toContain(
+      "com.twilio.messaging.message.unknown  SM0123456789abcdef0123456789abcdef  status=teleported",
+    );
   });
 });

@@ -1,76 +1,126 @@
 /**
- * The types a consumer gets, checked by `tsc --noEmit` (npm run typecheck) and run by Vitest:
- * narrowing an event on `type` or on `data.resourceType` gives that resource's fields, and the
- * batch handler's callback receives a `StatusEvent`.
+ * Type tests (checked by `npx tsc --noEmit`; vitest runs them as no-ops): narrowing a
+ * `StatusEvent` on `type` or on `data.resourceType` gives that resource's fields.
  */
-import type { SQSRecord } from "aws-lambda";
 import { describe, expectTypeOf, it } from "vitest";
-import type { StatusEventCallback } from "../../lib/consumer/index.ts";
-import { createStatusEventBatchHandler } from "../../lib/consumer/index.ts";
-import {
-  type MediaProcessorStatusEvent,
-  type PlayerStreamerStatusEvent,
-  parseStatusEvent,
-  type StatusEvent,
-  type StatusEventOf,
-  type UnknownResourceStatusEvent,
-} from "../../lib/events/index.ts";
+import type {
+  CallData,
+  CallStatusEvent,
+  CompositionData,
+  CompositionStatusEvent,
+  ConferenceData,
+  ConferenceStatusEvent,
+  MediaProcessorData,
+  MediaProcessorStatusEvent,
+  MessageData,
+  MessageStatusEvent,
+  PlayerStreamerData,
+  PlayerStreamerStatusEvent,
+  RecordingData,
+  RecordingStatusEvent,
+  RoomData,
+  RoomStatusEvent,
+  StatusEvent,
+  StatusEventOf,
+  UnknownResourceData,
+} from "../../lib/events/schemas.ts";
 import { statusEvent } from "../helpers/status-events.ts";
 
-const event: StatusEvent = parseStatusEvent(JSON.stringify(statusEvent("media-processor-ended")));
-
-describe("StatusEvent", () => {
-  it("is the union of each resource's event", () => {
-    expectTypeOf<StatusEvent>().toEqualTypeOf<
-      MediaProcessorStatusEvent | PlayerStreamerStatusEvent | UnknownResourceStatusEvent
-    >();
-    expectTypeOf<StatusEventOf<"MediaProcessor">>().toEqualTypeOf<MediaProcessorStatusEvent>();
+describe("StatusEvent types", () => {
+  it("gives each resource's fields when narrowed on data.resourceType", () => {
+    // Prepare
+    const event = statusEvent("message.delivered") as StatusEvent;
+    // Act / Assess
+    if (event.data.resourceType === "Message") {
+      expectTypeOf(event.data).toEqualTypeOf<MessageData>();
+      expectTypeOf(event.data.messageSid).toEqualTypeOf<string>();
+      expectTypeOf(event.data.errorCode).toEqualTypeOf<number | undefined>();
+      expectTypeOf(event.data.rawDlrDoneDate).toEqualTypeOf<string | undefined>();
+    }
+    if (event.data.resourceType === "Call") {
+      expectTypeOf(event.data).toEqualTypeOf<CallData>();
+      expectTypeOf(event.data.callSid).toEqualTypeOf<string>();
+      expectTypeOf(event.data.sequenceNumber).toEqualTypeOf<number | undefined>();
+      expectTypeOf(event.data.callDuration).toEqualTypeOf<number | undefined>();
+    }
+    if (event.data.resourceType === "Conference") {
+      expectTypeOf(event.data).toEqualTypeOf<ConferenceData>();
+      expectTypeOf(event.data.muted).toEqualTypeOf<boolean | undefined>();
+      expectTypeOf(event.data.conferenceSid).toEqualTypeOf<string>();
+    }
+    if (event.data.resourceType === "Recording") {
+      expectTypeOf(event.data).toEqualTypeOf<RecordingData>();
+      expectTypeOf(event.data.encryptionDetails).toEqualTypeOf<
+        Record<string, unknown> | undefined
+      >();
+    }
+    if (event.data.resourceType === "Room") {
+      expectTypeOf(event.data).toEqualTypeOf<RoomData>();
+      expectTypeOf(event.data.roomSid).toEqualTypeOf<string>();
+      expectTypeOf(event.data.participantDuration).toEqualTypeOf<number | undefined>();
+    }
+    if (event.data.resourceType === "Composition") {
+      expectTypeOf(event.data).toEqualTypeOf<CompositionData>();
+      expectTypeOf(event.data.percentageDone).toEqualTypeOf<number | undefined>();
+      expectTypeOf(event.data.compositionSid).toEqualTypeOf<string | undefined>();
+    }
+    if (event.data.resourceType === "MediaProcessor") {
+      expectTypeOf(event.data).toEqualTypeOf<MediaProcessorData>();
+      expectTypeOf(event.data.status).toEqualTypeOf<"started" | "ended" | "failed" | "unknown">();
+    }
+    if (event.data.resourceType === "PlayerStreamer") {
+      expectTypeOf(event.data).toEqualTypeOf<PlayerStreamerData>();
+    }
+    if (event.data.resourceType === "unknown") {
+      expectTypeOf(event.data).toEqualTypeOf<UnknownResourceData>();
+    }
   });
 
-  it("narrowed on type, is that resource's event, with its fields", () => {
-    if (event.type === "com.twilio.media.media-processor.ended") {
+  it("gives the resource's fields when narrowed on type", () => {
+    // Prepare
+    const event = statusEvent("message.delivered") as StatusEvent;
+    // Act / Assess
+    if (event.type === "com.twilio.messaging.message.delivered") {
+      expectTypeOf(event).toEqualTypeOf<MessageStatusEvent>();
+      expectTypeOf(event.data.to).toEqualTypeOf<string | undefined>();
+    }
+    if (event.type === "com.twilio.voice.status-callback.call.completed") {
+      expectTypeOf(event).toEqualTypeOf<CallStatusEvent>();
+    }
+    if (event.type === "com.twilio.voice.recording.completed") {
+      expectTypeOf(event).toEqualTypeOf<RecordingStatusEvent>();
+    }
+    if (event.type === "com.twilio.voice.conference.participant-join") {
+      expectTypeOf(event).toEqualTypeOf<ConferenceStatusEvent>();
+    }
+    if (event.type === "com.twilio.video.room.room-ended") {
+      expectTypeOf(event).toEqualTypeOf<RoomStatusEvent>();
+    }
+    if (event.type === "com.twilio.video.composition.composition-progress") {
+      expectTypeOf(event).toEqualTypeOf<CompositionStatusEvent>();
+    }
+    if (event.type === "com.twilio.media.media-processor.started") {
       expectTypeOf(event).toEqualTypeOf<MediaProcessorStatusEvent>();
-      expectTypeOf(event.data.extension).toEqualTypeOf<string>();
-      expectTypeOf(event.data.extensionContext).toEqualTypeOf<Record<string, unknown>>();
     }
-    if (event.type === "com.twilio.media.player-streamer.started") {
+    if (event.type === "com.twilio.media.player-streamer.unknown") {
       expectTypeOf(event).toEqualTypeOf<PlayerStreamerStatusEvent>();
-      expectTypeOf(event.data.source).toEqualTypeOf<string>();
     }
-    if (event.type === "com.twilio.status-callback.unknown") {
-      expectTypeOf(event.data.resourceType).toEqualTypeOf<"unknown">();
-      expectTypeOf(event.data.accountSid).toEqualTypeOf<string | undefined>();
+    if (event.type === "com.twilio.messaging.message.unknown") {
+      expectTypeOf(event.data.resourceType).toEqualTypeOf<"Message">();
     }
   });
 
-  it("narrowed on data.resourceType, has that resource's data", () => {
-    const { data } = event;
-    if (data.resourceType === "MediaProcessor") {
-      expectTypeOf(data).toEqualTypeOf<MediaProcessorStatusEvent["data"]>();
-      expectTypeOf(data.mediaProcessorSid).toEqualTypeOf<string>();
-      expectTypeOf(data.durationSeconds).toEqualTypeOf<number | undefined>();
-    } else if (data.resourceType === "PlayerStreamer") {
-      expectTypeOf(data).toEqualTypeOf<PlayerStreamerStatusEvent["data"]>();
-      expectTypeOf(data.playerStreamerSid).toEqualTypeOf<string>();
-    } else {
-      expectTypeOf(data).toEqualTypeOf<UnknownResourceStatusEvent["data"]>();
-    }
-  });
-
-  it("has no resource's field before narrowing", () => {
-    expectTypeOf(event.data).not.toHaveProperty("extension");
-    expectTypeOf(event.type).not.toEqualTypeOf<string>();
-    expectTypeOf<"com.twilio.media.media-processor.started">().toExtend<StatusEvent["type"]>();
-    expectTypeOf<"com.example.other">().not.toExtend<StatusEvent["type"]>();
-  });
-});
-
-describe("createStatusEventBatchHandler", () => {
-  it("calls back with a StatusEvent and the SQS record", () => {
-    expectTypeOf<Parameters<StatusEventCallback>>().toEqualTypeOf<[StatusEvent, SQSRecord]>();
-    createStatusEventBatchHandler((received, record) => {
-      expectTypeOf(received).toEqualTypeOf<StatusEvent>();
-      expectTypeOf(record).toEqualTypeOf<SQSRecord>();
-    });
+  it("types StatusEventOf<R> as the events whose resourceType is R, and the type as a union of R's", () => {
+    expectTypeOf<StatusEventOf<"Message">>().toEqualTypeOf<MessageStatusEvent>();
+    expectTypeOf<CallStatusEvent["type"]>().toEqualTypeOf<
+      | "com.twilio.voice.call.queued"
+      | "com.twilio.voice.status-callback.call.initiated"
+      | "com.twilio.voice.status-callback.call.ringing"
+      | "com.twilio.voice.status-callback.call.answered"
+      | "com.twilio.voice.status-callback.call.completed"
+      | "com.twilio.voice.call.unknown"
+    >();
+    // @ts-expect-error: a Message has no callSid
+    expectTypeOf<MessageData>().toHaveProperty("callSid");
   });
 });

@@ -51,6 +51,58 @@ describe("ingest handler", () => {
     });
   });
 
+  it.each([
+    ["an empty body", {}],
+    ["only parameters no Twilio callback has", { Foo: "bar", Repeated: ["a", "b"] }],
+    ["an empty AccountSid", { AccountSid: "", WidgetSid: "WX0123456789abcdef0123456789abcdef" }],
+  ])(
+    "answers 400 naming AccountSid to a validly signed request with %s, and publishes nothing",
+    async (_, params) => {
+      // Prepare
+      const publisher = recordingPublisher();
+      const { handler } = setup({ publisher });
+      // Act
+      const response = await handler(signedCallback({ params }));
+      // Assess
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body).message).toMatch(
+        /parameter AccountSid is missing: every Twilio status callback carries one/,
+      );
+      expect(publisher.events).toEqual([]);
+    },
+  );
+
+  it("relays a validly signed Message callback as its Event Streams type", async () => {
+    // Prepare
+    const publisher = recordingPublisher();
+    const { handler } = setup({ publisher });
+    // Act
+    const response = await handler(signedCallback({ event: "message.delivered" }));
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(publisher.events[0]?.type).toBe("com.twilio.messaging.message.delivered");
+  });
+
+  it("warns when it relays a status of a known resource that it does not know", async () => {
+    // Prepare
+    const { handler, logger } = setup();
+    const params = { ...callbackParams("message.sent"), MessageStatus: "teleported" };
+    // Act
+    const response = await handler(signedCallback({ params }));
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "relaying a callback the relay does not know",
+        attributes: expect.objectContaining({
+          type: "com.twilio.messaging.message.unknown",
+          status: "teleported",
+        }),
+      }),
+    );
+  });
+
   it("answers 401 to a request without a signature and publishes nothing", async () => {
     const publisher = recordingPublisher();
     const { handler } = setup({ publisher });

@@ -51,7 +51,7 @@ describe("normaliseCallback", () => {
     const event = normalise(callbackParams(name as CallbackEventName));
     // Assess
     expect(event.type).toBe(type);
-    expect(event.data.statusCallbackEvent).toBe(name);
+    expect(event.data).toHaveProperty("statusCallbackEvent", name);
     expect(StatusEventSchema.parse(event)).toEqual(event);
   });
 
@@ -116,9 +116,13 @@ describe("normaliseCallback", () => {
     // Prepare: Twilio signs each distinct value of a repeated parameter once, in sorted order
     const url = "https://relay.example/status-callbacks";
     const bodies = [
-      { WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["b", "a"] },
-      { WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["a", "b"] },
-      { WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["b", "a", "b"] },
+      { AccountSid: ACCOUNT_SID, WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["b", "a"] },
+      { AccountSid: ACCOUNT_SID, WidgetSid: "WX0123456789abcdef0123456789abcdef", Tag: ["a", "b"] },
+      {
+        AccountSid: ACCOUNT_SID,
+        WidgetSid: "WX0123456789abcdef0123456789abcdef",
+        Tag: ["b", "a", "b"],
+      },
     ];
     const signatures = bodies.map((body) => computeTwilioSignature("token", url, params(body)));
     // Act
@@ -175,17 +179,17 @@ describe("normaliseCallback", () => {
     // Prepare
     const sent = {
       AccountSid: ACCOUNT_SID,
-      CompositionSid: "CJ0123456789abcdef0123456789abcdef",
-      StatusCallbackEvent: "composition-available",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "widget-available",
       Timestamp: "2026-11-27T10:15:30Z",
-      MediaUri: "/v1/Compositions/CJ/Media",
+      MediaUri: "/v1/Widgets/WX/Media",
     };
     // Act
     const event = normalise(sent);
     // Assess
     expect(event).toMatchObject({
       type: "com.twilio.status-callback.unknown",
-      subject: sent.CompositionSid,
+      subject: sent.WidgetSid,
       time: sent.Timestamp,
       source: "urn:twilio-status-relay:unknown-source",
       dataschema: "urn:twilio-status-relay:schema:unknown-resource:v1",
@@ -193,19 +197,19 @@ describe("normaliseCallback", () => {
         resourceType: "unknown",
         status: "unknown",
         accountSid: ACCOUNT_SID,
-        statusCallbackEvent: "composition-available",
+        statusCallbackEvent: "widget-available",
         timestamp: sent.Timestamp,
-        unrecognizedParameters: { CompositionSid: sent.CompositionSid, MediaUri: sent.MediaUri },
+        unrecognizedParameters: { WidgetSid: sent.WidgetSid, MediaUri: sent.MediaUri },
       },
     });
     expect(normalise(sent).id).toBe(event.id);
     expect(StatusEventSchema.parse(event)).toEqual(event);
   });
 
-  it("times an unknown callback without Timestamp by the clock", () => {
-    const event = normalise({ Anything: "1" });
+  it("times an unknown callback without Timestamp by the clock, and names it by its account", () => {
+    const event = normalise({ AccountSid: ACCOUNT_SID, Anything: "1" });
     expect(event.time).toBe(NOW.toISOString());
-    expect(event.subject).toBe("unknown");
+    expect(event.subject).toBe(ACCOUNT_SID);
   });
 
   it("omits durationSeconds when Duration is empty", () => {

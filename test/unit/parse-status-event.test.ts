@@ -44,8 +44,8 @@ describe("parseStatusEvent", () => {
     // Prepare
     const published = fromParams({
       AccountSid: ACCOUNT_SID,
-      RoomSid: "RM0123456789abcdef0123456789abcdef",
-      StatusCallbackEvent: "room-ended",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
+      StatusCallbackEvent: "widget-done",
     });
 
     // Act
@@ -55,7 +55,7 @@ describe("parseStatusEvent", () => {
     expect(event.type).toBe("com.twilio.status-callback.unknown");
     expect(event.data.resourceType).toBe("unknown");
     expect(event.data.unrecognizedParameters).toEqual({
-      RoomSid: "RM0123456789abcdef0123456789abcdef",
+      WidgetSid: "WX0123456789abcdef0123456789abcdef",
     });
   });
 
@@ -113,7 +113,7 @@ describe("parseStatusEvent", () => {
   it("names the resource types it knows when data.resourceType is foreign", () => {
     // Prepare
     const event = statusEvent("media-processor-started");
-    const body = JSON.stringify({ ...event, data: { ...event.data, resourceType: "Room" } });
+    const body = JSON.stringify({ ...event, data: { ...event.data, resourceType: "Widget" } });
 
     // Act
     const error = errorOf(body);
@@ -121,7 +121,7 @@ describe("parseStatusEvent", () => {
     // Assess
     expect(error.message).toBe(
       'not a twilio-status-relay event: data.resourceType must be one of "MediaProcessor", ' +
-        '"PlayerStreamer", "unknown"',
+        '"PlayerStreamer", "Composition", "Room", "Recording", "Conference", "Call", "Message", "unknown"',
     );
   });
 

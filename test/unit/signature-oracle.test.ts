@@ -16,6 +16,7 @@ import {
   parseSignatureSettings,
   verifyTwilioSignature,
 } from "../../lib/ingest/signature.ts";
+import { callbackParams, SAMPLE_EVENTS } from "../../testing/samples.ts";
 
 type OracleParams = Record<string, string | string[]>;
 
@@ -385,5 +386,52 @@ describe("a JSON delivery against twilio.validateRequestWithBody", () => {
     expect(disagreements).toEqual([]);
     expect(accepted).toBeGreaterThan(500);
     expect(rejected).toBeGreaterThan(500);
+  });
+});
+
+describe("verifyTwilioSignature against twilio.validateRequest, on every resource's callbacks", () => {
+  const url = "https://abc123.execute-api.us-east-1.amazonaws.com/status-callbacks?tenant=a+b";
+  const token = "0123456789abcdef0123456789abcdef";
+  // Shapes Twilio sends: a name repeated (as Conversations repeats some), empty values, and `+`
+  // in phone numbers, which a form decoder must not turn into a space.
+  const shapes: Array<[string, (params: OracleParams) => OracleParams]> = [
+    ["as sampled", (params) => params],
+    [
+      "with a repeated name",
+      (params) => ({ ...params, Attributes: ['{"a":1}', '{"b":2}', '{"a":1}'] }),
+    ],
+    ["with empty values", (params) => ({ ...params, ToZip: "", Extra: ["", ""] })],
+    [
+      "with + in phone numbers",
+      (params) => ({ ...params, From: "+14155238886", To: "whatsapp:+15558675310" }),
+    ],
+  ];
+
+  it.each(
+    SAMPLE_EVENTS.flatMap((event) =>
+      shapes.map(([shape, change]) => [event.name, shape, change] as const),
+    ),
+  )("agrees on %s %s, signed and tampered", (name, _, change) => {
+    // Prepare
+    const params = change(callbackParams(name));
+    const header = twilio.getExpectedTwilioSignature(token, url, params);
+    const plusAsSpace = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : v.replaceAll("+", " ")]),
+    );
+    const cases: Array<[OracleParams, string]> = [
+      [params, header],
+      [{ ...params, Injected: "1" }, header],
+      [plusAsSpace, header],
+    ];
+    for (const [sent, signature] of cases) {
+      // Act
+      const ours = verifyTwilioSignature({ url, params: toMap(sent), signature, tokens: [token] });
+      // Assess
+      expect(ours.valid).toBe(oracleAccepts([token], signature, url, sent));
+    }
+    expect(
+      verifyTwilioSignature({ url, params: toMap(params), signature: header, tokens: [token] })
+        .valid,
+    ).toBe(true);
   });
 });

@@ -1,11 +1,20 @@
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
+import { resources } from "../../lib/events/registry.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import {
   eventsNamed,
   localCallbackUrl,
+  TRIGGER_EVENTS,
   triggerRequest,
 } from "../../testing/local/trigger-request.ts";
-import { ALL_EVENTS, callbackParams } from "../../testing/samples.ts";
+import {
+  ALL_EVENTS,
+  callbackParams,
+  findSampleEvent,
+  resourceKey,
+  signedMessageCallback,
+} from "../../testing/samples.ts";
 import { PRIMARY_AUTH_TOKEN, SECONDARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 const TIMESTAMP = "2026-11-27T11:00:00.000Z";
@@ -109,22 +118,143 @@ describe("triggerRequest", () => {
 });
 
 describe("eventsNamed", () => {
-  it("expands all to the six events, in lifecycle order per resource", () => {
+  it("expands all to every event of every registered resource, each once", () => {
     // Act
-    const events = eventsNamed("all");
+    const events = eventsNamed("all") ?? [];
 
     // Assess
-    expect(events).toEqual([...ALL_EVENTS]);
-    expect(events).toHaveLength(6);
+    const expected = resources.flatMap((resource) =>
+      Object.keys(resource.events)
+        .filter((status) => !status.startsWith("player-streamer-"))
+        .map((status) => `${resourceKey(resource.resourceType)}.${status}`),
+    );
+    expect(events).toEqual(expected);
+    expect(new Set(events).size).toBe(events.length);
+    expect(events).toContain("message.delivered");
+    expect(events).toContain("composition.composition-progress");
+  });
+
+  it("expands a resource's name to its events, in the order the resource lists them", () => {
+    // Act
+    const call = eventsNamed("call");
+
+    // Assess
+    expect(call).toEqual([
+      "call.queued",
+      "call.initiated",
+      "call.ringing",
+      "call.in-progress",
+      "call.completed",
+      "call.busy",
+      "call.failed",
+      "call.no-answer",
+      "call.canceled",
+    ]);
   });
 
   it("names one known event, and nothing for an unknown one", () => {
     // Act
     const known = eventsNamed("stream-failed");
-    const unknown = eventsNamed("room-ended");
+    const full = eventsNamed("room.room-ended");
+    const unknown = eventsNamed("widget-ended");
 
     // Assess
     expect(known).toEqual(["stream-failed"]);
+    expect(full).toEqual(["room.room-ended"]);
     expect(unknown).toBeUndefined();
+  });
+
+  it("names several resources' events separated by commas, and nothing if one name is unknown", () => {
+    // Act
+    const live = eventsNamed("media-processor,player-streamer");
+    const partly = eventsNamed("media-processor,widget");
+
+    // Assess
+    expect(live).toEqual([
+      "media-processor.media-processor-started",
+      "media-processor.media-processor-ended",
+      "media-processor.media-processor-failed",
+      "player-streamer.stream-started",
+      "player-streamer.stream-ended",
+      "player-streamer.stream-failed",
+    ]);
+    expect(partly).toBeUndefined();
+  });
+
+  it("refuses a status that several resources share unless its resource is named", () => {
+    // Act
+    const ambiguous = eventsNamed("completed");
+    const named = eventsNamed("recording.completed");
+
+    // Assess
+    expect(ambiguous).toBeUndefined();
+    expect(named).toEqual(["recording.completed"]);
+  });
+});
+
+describe("triggerRequest of every event", () => {
+  it.each(TRIGGER_EVENTS)("sends %s as a callback the relay relays as that event", (name) => {
+    // Prepare
+    const options = {
+      event: name,
+      method: "POST",
+      url: DEPLOYED,
+      token: PRIMARY_AUTH_TOKEN,
+      timestamp: TIMESTAMP,
+    } as const;
+
+    // Act
+    const request = triggerRequest(options);
+    const params = new URLSearchParams(request.body);
+    const event = normaliseCallback(
+      new Map([...params.keys()].map((key) => [key, params.getAll(key)])),
+      () => new Date(TIMESTAMP),
+    );
+
+    // Assess
+    const [resource, status] = name.split(".") as [string, string];
+    expect(resourceKey(event.data.resourceType)).toBe(resource);
+    expect(event.type).not.toMatch(/\.unknown$/);
+    expect(params.get(findSampleEvent(name)?.resource.statusParameter ?? "")).toBe(status);
+  });
+
+  it("names a fresh Message for each time, since a Message callback carries no Timestamp", () => {
+    // Act
+    const first = triggerRequest({
+      event: "message.sent",
+      method: "POST",
+      url: DEPLOYED,
+      token: PRIMARY_AUTH_TOKEN,
+      timestamp: TIMESTAMP,
+    });
+    const later = triggerRequest({
+      event: "message.sent",
+      method: "POST",
+      url: DEPLOYED,
+      token: PRIMARY_AUTH_TOKEN,
+      timestamp: "2026-11-27T11:00:00.001Z",
+    });
+
+    // Assess
+    const sid = (body: string | undefined) => new URLSearchParams(body).get("MessageSid");
+    expect(sid(first.body)).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(sid(later.body)).not.toBe(sid(first.body));
+  });
+});
+
+describe("signedMessageCallback", () => {
+  it("gives a Message callback the twilio package validates and the relay relays as delivered", () => {
+    // Act
+    const sample = signedMessageCallback();
+    // Assess
+    expect(
+      twilio.validateRequest(PRIMARY_AUTH_TOKEN, sample.signature, sample.url, sample.params),
+    ).toBe(true);
+    expect(Object.fromEntries(new URLSearchParams(sample.body))).toEqual(sample.params);
+    const event = normaliseCallback(
+      new Map(Object.entries(sample.params).map(([k, v]) => [k, [v]])),
+      () => new Date(TIMESTAMP),
+    );
+    expect(event.type).toBe("com.twilio.messaging.message.delivered");
   });
 });

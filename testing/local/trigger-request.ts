@@ -1,13 +1,17 @@
 /**
- * The requests `npm run trigger` sends: a realistic status callback for one event, signed as
- * Twilio signs it (`X-Twilio-Signature` over the URL, plus the form body of a POST).
+ * The requests `npm run trigger` sends: a realistic status callback for one event of any resource
+ * in the registry, signed as Twilio signs it (`X-Twilio-Signature` over the URL, plus the form
+ * body of a POST).
  */
 import { computeTwilioSignature } from "../../lib/ingest/signature.ts";
 import {
-  ALL_EVENTS,
   type CallbackEventName,
   callbackParams,
+  findSampleEvent,
   LOCAL_AUTH_TOKEN,
+  resourceKey,
+  SAMPLE_EVENTS,
+  sampleSid,
 } from "../samples.ts";
 
 /** Port of the local endpoint `npm start` serves (and `--port` changes). */
@@ -20,8 +24,15 @@ export function localCallbackUrl(port: number = DEFAULT_LOCAL_PORT): string {
   return `http://127.0.0.1:${port}${CALLBACK_PATH}`;
 }
 
-/** The events `trigger` knows: the six Twilio sends for MediaProcessor and PlayerStreamer. */
-export const TRIGGER_EVENTS: readonly CallbackEventName[] = ALL_EVENTS;
+/** The events `trigger` knows: every event of every resource, as `<resource>.<status>`. */
+export const TRIGGER_EVENTS: readonly CallbackEventName[] = SAMPLE_EVENTS.map(
+  (event) => event.name,
+);
+
+/** The resources `trigger` knows, by the name that sends all their events (`message`, `call`...). */
+export const TRIGGER_RESOURCES: readonly string[] = [
+  ...new Set(SAMPLE_EVENTS.map((event) => resourceKey(event.resource.resourceType))),
+];
 
 export interface TriggerOptions {
   readonly event: CallbackEventName;
@@ -30,7 +41,10 @@ export interface TriggerOptions {
   readonly url: string;
   /** The auth token to sign with. */
   readonly token: string;
-  /** The callback's `Timestamp`; a fresh one makes a new event (not a deduplicated retry). */
+  /**
+   * The callback's `Timestamp`; a fresh one makes a new event (not a deduplicated retry). A
+   * resource whose callbacks carry no Timestamp (Message, Recording) gets a SID made from it instead.
+   */
   readonly timestamp: string;
 }
 
@@ -48,7 +62,10 @@ export interface TriggerRequest {
  * parameters appended to the URL's query string (Twilio then signs the whole URL, no body).
  */
 export function triggerRequest(options: TriggerOptions): TriggerRequest {
-  const params = callbackParams(options.event, { timestamp: options.timestamp });
+  const params = callbackParams(options.event, {
+    timestamp: options.timestamp,
+    sid: freshSid(options.event, options.timestamp),
+  });
   const form = new URLSearchParams(params).toString();
   const headers = { "user-agent": "TwilioProxy/1.1 (npm run trigger)" };
   if (options.method === "GET") {
@@ -94,12 +111,32 @@ export async function sendTrigger(
   return { status: response.status, body: await response.text() };
 }
 
-/** The events a `trigger` argument names: one event, or `all` of them in order. */
+// The same SID and status again would be a redelivery of a callback without a Timestamp, which
+// the FIFO queue deduplicates: a trigger of such a resource names a resource of its own.
+function freshSid(event: CallbackEventName, timestamp: string): string | undefined {
+  const sample = findSampleEvent(event);
+  if (sample === undefined || sample.resource.idParameters.includes("Timestamp")) return undefined;
+  const prefix = sample.resource.sample({}, sample.status)[sample.resource.subjectParameters[0]];
+  const ms = Date.parse(timestamp);
+  return prefix && Number.isFinite(ms) ? sampleSid(prefix.slice(0, 2), ms) : undefined;
+}
+
+/**
+ * The events a `trigger` argument names: one event (`<resource>.<status>`, or a status only one
+ * resource has, as typed), every event of one resource (`call`), `all` of them in order, or
+ * several of these separated by commas (`media-processor,player-streamer`).
+ */
 export function eventsNamed(name: string): CallbackEventName[] | undefined {
+  if (name.includes(",")) {
+    const parts = name.split(",").map((part) => eventsNamed(part.trim()));
+    return parts.every((part) => part !== undefined) ? parts.flat() : undefined;
+  }
   if (name === "all") return [...TRIGGER_EVENTS];
-  return (TRIGGER_EVENTS as readonly string[]).includes(name)
-    ? [name as CallbackEventName]
-    : undefined;
+  const ofResource = SAMPLE_EVENTS.filter(
+    (event) => resourceKey(event.resource.resourceType) === name,
+  );
+  if (ofResource.length > 0) return ofResource.map((event) => event.name);
+  return findSampleEvent(name) ? [name] : undefined;
 }
 
 export { LOCAL_AUTH_TOKEN };

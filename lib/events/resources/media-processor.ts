@@ -1,66 +1,58 @@
 /**
- * MediaProcessor status callbacks (Twilio Live): `media-processor-started|ended|failed`.
+ * MediaProcessor status callbacks (Twilio Live, retired in 2023, kept for the accounts that still
+ * run it): `media-processor-started|ended|failed`.
+ * Twilio's reference: https://www.twilio.com/docs/live/api/status-callbacks
  */
 import * as z from "zod/mini";
-import { commonData, commonParameters, defineResource, sidSchema } from "./define.ts";
+import {
+  type CommonParameters,
+  commonData,
+  commonLiveData,
+  commonParameters,
+  defineResource,
+  jsonObjectText,
+  MAX_JSON_DEPTH,
+  sidSchema,
+} from "./define.ts";
 
-/**
- * Deepest nesting of ExtensionContext accepted. Twilio's are two or three levels deep; a much
- * deeper value (a few thousand levels fit in a callback body) parses, but JSON.stringify then
- * runs out of stack when the event is published or logged.
- */
-export const MAX_EXTENSION_CONTEXT_DEPTH = 100;
+/** Deepest nesting of ExtensionContext accepted; see {@link MAX_JSON_DEPTH}. */
+export const MAX_EXTENSION_CONTEXT_DEPTH = MAX_JSON_DEPTH;
 
-const jsonObjectText = z.string().check(
-  z.refine(
-    (text) => {
-      try {
-        const value: unknown = JSON.parse(text);
-        return typeof value === "object" && value !== null && !Array.isArray(value);
-      } catch {
-        return false;
-      }
-    },
-    { error: "must be a JSON object", abort: true },
-  ),
-  z.refine(
-    (text) => jsonDepth(text) <= MAX_EXTENSION_CONTEXT_DEPTH,
-    `must not be nested more than ${MAX_EXTENSION_CONTEXT_DEPTH} levels deep`,
-  ),
-);
-
-// Deepest bracket nesting of JSON text, outside strings; one pass, no recursion.
-function jsonDepth(json: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i += 1) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      // A backslash escapes the next character, which then cannot end the string.
-      if (c === 0x5c) i += 1;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      depth += 1;
-      if (depth > deepest) deepest = depth;
-    } else if (c === 0x7d || c === 0x5d) {
-      depth -= 1;
-    }
-  }
-  return deepest;
-}
+const SAMPLE_SID = "ZX0123456789abcdef0123456789abcdef";
+const ended = { Duration: "3600", EndedReason: "ended-via-api" };
+const failed = {
+  Duration: "3600",
+  EndedReason: "error",
+  ErrorMessage: "The extension stopped responding",
+};
 
 export const mediaProcessor = defineResource({
   resourceType: "MediaProcessor",
+  description:
+    "A Twilio Live MediaProcessor (a Media Extension running on a Room) started, ended or failed.",
+  docs: "https://www.twilio.com/docs/live/api/status-callbacks",
   typePrefix: "com.twilio.media.media-processor",
-  sidParameter: "MediaProcessorSid",
+  statusParameter: "StatusCallbackEvent",
+  subjectParameters: ["MediaProcessorSid"],
+  identifiedBy: ["MediaProcessorSid"],
   events: {
-    "media-processor-started": "started",
-    "media-processor-ended": "ended",
-    "media-processor-failed": "failed",
+    "media-processor-started": {
+      type: "com.twilio.media.media-processor.started",
+      status: "started",
+      sample: {},
+    },
+    "media-processor-ended": {
+      type: "com.twilio.media.media-processor.ended",
+      status: "ended",
+      sample: ended,
+    },
+    "media-processor-failed": {
+      type: "com.twilio.media.media-processor.failed",
+      status: "failed",
+      sample: failed,
+    },
   },
+  unknownStatus: "unknown",
   dataschema: "urn:twilio-status-relay:schema:media-processor:v1",
   parameters: z.object({
     ...commonParameters,
@@ -74,10 +66,64 @@ export const mediaProcessor = defineResource({
     extension: z.string(),
     extensionContext: z.record(z.string(), z.unknown()),
   }),
-  sid: (params) => params.MediaProcessorSid,
   toData: (params) => ({
+    statusCallbackEvent: params.StatusCallbackEvent,
+    accountSid: params.AccountSid,
     mediaProcessorSid: params.MediaProcessorSid,
     extension: params.Extension,
     extensionContext: JSON.parse(params.ExtensionContext) as Record<string, unknown>,
+    ...commonLiveData(params as CommonParameters),
   }),
+  time: (params) => params.Timestamp,
+  timeParameter: "Timestamp",
+  source: (params) => params.Url,
+  idParameters: ["AccountSid", "MediaProcessorSid", "StatusCallbackEvent", "Timestamp"],
+  sample: ({ sid = SAMPLE_SID, timestamp = "2026-11-27T10:15:30.123Z" }) => ({
+    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    MediaProcessorSid: sid,
+    Extension: "video-composer-v1-preview",
+    ExtensionContext: JSON.stringify({
+      room: { name: "RM0123456789abcdef0123456789abcdef" },
+      outputs: ["VJ0123456789abcdef0123456789abcdef"],
+    }),
+    StatusCallbackEvent: "",
+    Timestamp: timestamp,
+    Url: `https://media.twilio.com/v1/MediaProcessors/${sid}`,
+  }),
+  summary: (data) => [
+    ...(data.status === "unknown" ? [["event", data.statusCallbackEvent as string] as const] : []),
+    ["extension", data.extension as string],
+    ...liveOutcome(data),
+  ],
+  fields: [
+    { parameter: "AccountSid", field: "accountSid", type: "SID", required: true },
+    {
+      parameter: "StatusCallbackEvent",
+      field: "statusCallbackEvent (status: started, ended, failed, unknown)",
+      type: "string",
+      required: true,
+    },
+    { parameter: "MediaProcessorSid", field: "mediaProcessorSid", type: "SID", required: true },
+    { parameter: "Extension", field: "extension", type: "string", required: true },
+    {
+      parameter: "ExtensionContext",
+      field: "extensionContext",
+      type: "JSON object",
+      required: true,
+    },
+    { parameter: "Timestamp", field: "timestamp", type: "ISO 8601", required: true },
+    { parameter: "Url", field: "url", type: "string", required: true },
+    { parameter: "Duration", field: "durationSeconds", type: "number", required: false },
+    { parameter: "EndedReason", field: "endedReason", type: "string", required: false },
+    { parameter: "ErrorMessage", field: "errorMessage", type: "string", required: false },
+  ],
 });
+
+/** The Twilio Live summary fields after the resource's own. */
+export function liveOutcome(data: Record<string, unknown>) {
+  return [
+    ["duration", data.durationSeconds === undefined ? undefined : `${data.durationSeconds}s`],
+    ["endedReason", data.endedReason as string | undefined],
+    ["error", data.errorMessage as string | undefined],
+  ] as const;
+}

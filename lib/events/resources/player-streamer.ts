@@ -1,22 +1,46 @@
 /**
- * PlayerStreamer status callbacks (Twilio Live). Twilio's reference names the events
- * `stream-started|ended|failed` in one table and `player-streamer-*` in another: both are accepted.
+ * PlayerStreamer status callbacks (Twilio Live, retired in 2023, kept for the accounts that still
+ * run it). Twilio's reference names the events `stream-started|ended|failed` in one table and
+ * `player-streamer-*` in another: both are accepted.
+ * Twilio's reference: https://www.twilio.com/docs/live/api/status-callbacks
  */
 import * as z from "zod/mini";
-import { commonData, commonParameters, defineResource, sidSchema } from "./define.ts";
+import {
+  type CommonParameters,
+  commonData,
+  commonLiveData,
+  commonParameters,
+  defineResource,
+  sidSchema,
+} from "./define.ts";
+import { liveOutcome } from "./media-processor.ts";
+
+const SAMPLE_SID = "VJ0123456789abcdef0123456789abcdef";
+const ended = { Duration: "3600", EndedReason: "ended-via-api" };
+const failed = {
+  Duration: "3600",
+  EndedReason: "error",
+  ErrorMessage: "The extension stopped responding",
+};
+const type = <S extends string>(status: S) => `com.twilio.media.player-streamer.${status}` as const;
 
 export const playerStreamer = defineResource({
   resourceType: "PlayerStreamer",
+  description: "A Twilio Live PlayerStreamer (the stream viewers play) started, ended or failed.",
+  docs: "https://www.twilio.com/docs/live/api/status-callbacks",
   typePrefix: "com.twilio.media.player-streamer",
-  sidParameter: "PlayerStreamerSid",
+  statusParameter: "StatusCallbackEvent",
+  subjectParameters: ["PlayerStreamerSid"],
+  identifiedBy: ["PlayerStreamerSid"],
   events: {
-    "stream-started": "started",
-    "stream-ended": "ended",
-    "stream-failed": "failed",
-    "player-streamer-started": "started",
-    "player-streamer-ended": "ended",
-    "player-streamer-failed": "failed",
+    "stream-started": { type: type("started"), status: "started", sample: {} },
+    "stream-ended": { type: type("ended"), status: "ended", sample: ended },
+    "stream-failed": { type: type("failed"), status: "failed", sample: failed },
+    "player-streamer-started": { type: type("started"), status: "started", sample: {} },
+    "player-streamer-ended": { type: type("ended"), status: "ended", sample: ended },
+    "player-streamer-failed": { type: type("failed"), status: "failed", sample: failed },
   },
+  unknownStatus: "unknown",
   dataschema: "urn:twilio-status-relay:schema:player-streamer:v1",
   parameters: z.object({
     ...commonParameters,
@@ -28,6 +52,44 @@ export const playerStreamer = defineResource({
     playerStreamerSid: z.string(),
     source: z.string(),
   }),
-  sid: (params) => params.PlayerStreamerSid,
-  toData: (params) => ({ playerStreamerSid: params.PlayerStreamerSid, source: params.Source }),
+  toData: (params) => ({
+    statusCallbackEvent: params.StatusCallbackEvent,
+    accountSid: params.AccountSid,
+    playerStreamerSid: params.PlayerStreamerSid,
+    source: params.Source,
+    ...commonLiveData(params as CommonParameters),
+  }),
+  time: (params) => params.Timestamp,
+  timeParameter: "Timestamp",
+  source: (params) => params.Url,
+  idParameters: ["AccountSid", "PlayerStreamerSid", "StatusCallbackEvent", "Timestamp"],
+  sample: ({ sid = SAMPLE_SID, timestamp = "2026-11-27T10:15:30.123Z" }) => ({
+    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    PlayerStreamerSid: sid,
+    StatusCallbackEvent: "",
+    Timestamp: timestamp,
+    Source: "video-composer",
+    Url: `https://media.twilio.com/v1/PlayerStreamers/${sid}`,
+  }),
+  summary: (data) => [
+    ...(data.status === "unknown" ? [["event", data.statusCallbackEvent as string] as const] : []),
+    ["source", data.source as string],
+    ...liveOutcome(data),
+  ],
+  fields: [
+    { parameter: "AccountSid", field: "accountSid", type: "SID", required: true },
+    {
+      parameter: "StatusCallbackEvent",
+      field: "statusCallbackEvent (status: started, ended, failed, unknown)",
+      type: "string",
+      required: true,
+    },
+    { parameter: "PlayerStreamerSid", field: "playerStreamerSid", type: "SID", required: true },
+    { parameter: "Source", field: "source", type: "string", required: true },
+    { parameter: "Timestamp", field: "timestamp", type: "ISO 8601", required: true },
+    { parameter: "Url", field: "url", type: "string", required: true },
+    { parameter: "Duration", field: "durationSeconds", type: "number", required: false },
+    { parameter: "EndedReason", field: "endedReason", type: "string", required: false },
+    { parameter: "ErrorMessage", field: "errorMessage", type: "string", required: false },
+  ],
 });
