@@ -26,7 +26,6 @@ import {
   run,
   runScript,
 } from "../helpers/child-process.ts";
-import { drainEverything } from "../helpers/queue-contents.ts";
 
 const TAIL_LINE = /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}com\.twilio\.[a-z._-]+ {2}[A-Z]{2}[0-9a-f]{32}/;
 

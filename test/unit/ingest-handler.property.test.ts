@@ -8,6 +8,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { findResource } from "../../lib/events/registry.ts";
 import { type StatusEvent, StatusEventSchema } from "../../lib/events/schemas.ts";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
@@ -155,7 +156,8 @@ interface Mutation {
 }
 
 const isPost = (c: ValidCallback) => c.options.method !== "GET";
-const isKnownResource = (c: ValidCallback) => "AccountSid" in c.params;
+const isKnownResource = (c: ValidCallback) =>
+  findResource((name) => Object.hasOwn(c.params, name)) !== undefined;
 const always = () => true;
 
 const MUTATIONS: readonly Mutation[] = [

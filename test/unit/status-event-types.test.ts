@@ -29,6 +29,6 @@ describe("statusEventTypes", () => {
 
   it("lists each type once, each a com.twilio. type", () => {
     expect(new Set(statusEventTypes).size).toBe(statusEventTypes.length);
-    for (const type of statusEventTypes) expect(type).toMatch(/^com\.twilio\.[a-z.-]+$/);
+    for (const type of statusEventTypes) expect(type).toMatch(/^com\.twilio\.[a-z._-]+$/);
   });
 });
