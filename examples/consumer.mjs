@@ -8,8 +8,8 @@ import { createStatusEventBatchHandler } from "twilio-status-relay/consumer";
 export const handler = createStatusEventBatchHandler(
   async (event) => {
     console.log(formatStatusEvent(event));
-    if (event.data.resourceType === "MediaProcessor" && event.data.status === "failed") {
-      console.error(`media processor ${event.subject} failed: ${event.data.errorMessage}`);
+    if (event.data.resourceType === "Message" && event.data.status === "undelivered") {
+      console.error(`message ${event.subject} undelivered: error ${event.data.errorCode}`);
     }
   },
   { logger: console },

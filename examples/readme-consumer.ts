@@ -3,8 +3,8 @@ import { createStatusEventBatchHandler } from "twilio-status-relay/consumer";
 
 async function onEvent(event: StatusEvent): Promise<void> {
   console.log(event.type, event.subject, event.data.status); // validated and typed
-  if (event.data.resourceType === "MediaProcessor" && event.data.status === "failed") {
-    throw new Error(`${event.data.extension}: ${event.data.errorMessage}`); // retried alone
+  if (event.type === "com.twilio.messaging.message.undelivered") {
+    throw new Error(`to ${event.data.to}: error ${event.data.errorCode}`); // retried alone
   }
 }
 // An SQS-triggered Lambda function (functionResponseType: ReportBatchItemFailures) ...

@@ -86,3 +86,68 @@ export function withEventDocs(markdown: string, generated: string = renderEventD
   }
   return markdown.slice(0, start) + generated + markdown.slice(end + GENERATED_END.length + 1);
 }
+
+/** The lines around the generated list of event types in README.md. */
+export const README_TYPES_START =
+  "<!-- every event type, generated from lib/events/registry.ts by `npm run docs:events` -->";
+export const README_TYPES_END = "<!-- end of the generated list of event types -->";
+
+/**
+ * The README's compact list of every event type (markers included): one line per resource, each
+ * type written as a shared prefix and its last parts, e.g. `com.twilio.messaging.message.` +
+ * `queued`, `sent`.
+ */
+export function renderReadmeEventTypes(
+  list: readonly ResourceDefinition[] = resources as unknown as readonly ResourceDefinition[],
+): string {
+  const lines = [README_TYPES_START, ""];
+  for (const resource of list) {
+    const byPrefix = new Map<string, string[]>();
+    for (const type of resource.types) {
+      const cut = type.lastIndexOf(".") + 1;
+      const prefix = type.slice(0, cut);
+      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), type.slice(cut)]);
+    }
+    const groups = [...byPrefix].map(
+      ([prefix, lasts]) => `${code(prefix)} + ${lasts.map(code).join(", ")}`,
+    );
+    lines.push(`- **${resource.resourceType}**: ${groups.join("; ")}`);
+  }
+  lines.push(
+    `- a resource the relay does not know: ${code(UNKNOWN_RESOURCE_TYPE)}`,
+    "",
+    README_TYPES_END,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Every type a README list rendered by {@link renderReadmeEventTypes} names, prefixes expanded. */
+export function typesInReadmeList(section: string): string[] {
+  const types: string[] = [];
+  for (const line of section.split("\n")) {
+    if (!line.startsWith("- ")) continue;
+    const body = line.slice(line.indexOf(": ") + 2);
+    for (const group of body.split("; ")) {
+      const [prefix, lasts] = group.split(" + ");
+      const names = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
+      if (lasts === undefined) types.push(...names(group));
+      else for (const last of names(lasts)) types.push(`${names(prefix ?? "")[0] ?? ""}${last}`);
+    }
+  }
+  return types;
+}
+
+/** README.md with its generated list of event types replaced by {@link renderReadmeEventTypes}. */
+export function withReadmeEventTypes(
+  markdown: string,
+  generated: string = renderReadmeEventTypes(),
+): string {
+  const start = markdown.indexOf(README_TYPES_START);
+  const end = markdown.indexOf(README_TYPES_END);
+  if (start === -1 || end === -1 || end < start) {
+    throw new Error(
+      "README.md has no generated list of event types: put the two marker lines back",
+    );
+  }
+  return markdown.slice(0, start) + generated + markdown.slice(end + README_TYPES_END.length + 1);
+}

@@ -115,3 +115,66 @@ export function npmScriptsNamed(text: string): string[] {
     named.add(match[1] ?? "");
   return [...named].sort();
 }
+
+/** A link in a Markdown text: its target as written and the line it is on. */
+export interface MarkdownLink {
+  readonly target: string;
+  readonly line: number;
+}
+
+/**
+ * The relative links of a Markdown text (`[text](target)`, not `http:`, `https:` or `mailto:`),
+ * outside fenced code blocks and inline code. Same-page links (`#anchor`) are included.
+ */
+export function relativeLinks(markdown: string): MarkdownLink[] {
+  const links: MarkdownLink[] = [];
+  let fence: string | undefined;
+  markdown.split("\n").forEach((text, index) => {
+    const opening = FENCE.exec(text);
+    if (opening) {
+      const marker = opening[1] ?? "```";
+      if (fence === undefined) fence = marker;
+      else if (text.startsWith(fence)) fence = undefined;
+      return;
+    }
+    if (fence !== undefined) return;
+    const prose = text.replace(/`[^`]*`/g, "");
+    for (const match of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      const target = match[1] ?? "";
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+      links.push({ target, line: index + 1 });
+    }
+  });
+  return links;
+}
+
+/**
+ * The anchors GitHub gives a Markdown text's headings: lower case, punctuation other than `-`
+ * and `_` dropped, each space a `-`, and `-1`, `-2`, ... after a repeated one.
+ */
+export function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const counts = new Map<string, number>();
+  let fence: string | undefined;
+  for (const text of markdown.split("\n")) {
+    const opening = FENCE.exec(text);
+    if (opening) {
+      const marker = opening[1] ?? "```";
+      if (fence === undefined) fence = marker;
+      else if (text.startsWith(fence)) fence = undefined;
+      continue;
+    }
+    if (fence !== undefined) continue;
+    const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(text);
+    if (!heading) continue;
+    const slug = (heading[1] ?? "")
+      .toLowerCase()
+      .replace(/<[^>]+>/g, "")
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/ /g, "-");
+    const seen = counts.get(slug) ?? 0;
+    counts.set(slug, seen + 1);
+    anchors.add(seen === 0 ? slug : `${slug}-${seen}`);
+  }
+  return anchors;
+}

@@ -1,13 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CHECKED_LANGUAGES,
   codeBlocks,
+  headingAnchors,
   issueReferences,
   npmScriptsNamed,
   ROOT,
   readDocs,
+  relativeLinks,
 } from "../helpers/docs.ts";
 
 const docs = readDocs();
@@ -91,7 +93,75 @@ describe("the docs checks themselves", () => {
   });
 });
 
+describe("the link checks themselves", () => {
+  it("find relative links and same-page anchors, but not web links or links in code", () => {
+    // Prepare
+    const markdown = [
+      "See [events](events.md#the-id), [top](#intro) and [site](https://example.com).",
+      "Not `[code](nowhere.md)`.",
+      "```md",
+      "[in a block](nowhere.md)",
+      "```",
+      "[file](../examples/consumer.ts)",
+    ].join("\n");
+
+    // Act
+    const links = relativeLinks(markdown);
+
+    // Assess
+    expect(links).toEqual([
+      { target: "events.md#the-id", line: 1 },
+      { target: "#intro", line: 1 },
+      { target: "../examples/consumer.ts", line: 6 },
+    ]);
+  });
+
+  it("give headings GitHub's anchors: punctuation dropped, spaces to hyphens, repeats numbered", () => {
+    // Prepare
+    const markdown = [
+      "# The events on the queue",
+      "### Keeping events for your own consumer: `--keep`",
+      "## Cold start as deployed (rows 3 and 4), median of 21",
+      "## Proof",
+      "## Proof",
+    ].join("\n");
+
+    // Act
+    const anchors = headingAnchors(markdown);
+
+    // Assess
+    expect([...anchors]).toEqual([
+      "the-events-on-the-queue",
+      "keeping-events-for-your-own-consumer---keep",
+      "cold-start-as-deployed-rows-3-and-4-median-of-21",
+      "proof",
+      "proof-1",
+    ]);
+  });
+});
+
 describe("the documentation", () => {
+  it.each(docs.map((doc) => [doc.path, doc.text] as const))(
+    "%s links only to files and headings that exist",
+    (path, text) => {
+      // Prepare
+      const links = relativeLinks(text);
+
+      // Act
+      const broken = links.filter(({ target }) => {
+        const [file = "", anchor] = target.split("#", 2);
+        const resolved =
+          file === "" ? join(ROOT, path) : normalize(join(ROOT, dirname(path), file));
+        if (!resolved.startsWith(ROOT) || !existsSync(resolved)) return true;
+        if (anchor === undefined || !resolved.endsWith(".md")) return false;
+        return !headingAnchors(readFileSync(resolved, "utf8")).has(decodeURIComponent(anchor));
+      });
+
+      // Assess
+      expect(broken.map((link) => `${path}:${link.line} ${link.target}`)).toEqual([]);
+    },
+  );
+
   it.each(docs.map((doc) => [doc.path, doc.text] as const))(
     "%s copies each marked code sample verbatim from its file under examples/",
     (path, text) => {
