@@ -3,7 +3,9 @@
  * `validateRequest` plus `@aws-sdk/client-sqs`, `scripts/bench/naive-handler.ts`) and against a
  * bare SQS client, measured side by side in one run, each figure with its target:
  * 1. CPU per valid callback, whole hot path, against URLSearchParams + twilio.validateRequest
- *    (one row per case of `scripts/bench/hot-path.ts`);
+ *    (one row per case of `scripts/bench/hot-path.ts`; besides MediaProcessor and PlayerStreamer
+ *    callbacks: a Message callback (1b), an Event Streams delivery of 10 events (1c), and a
+ *    callback signed with an HMAC-SHA256 SharedKey (1d));
  * 2. CPU to refuse a forged callback, against the same;
  * 3. cold start of the ingest bundle, with no flags and as deployed (serverless.yml's
  *    NODE_OPTIONS; tokens in the environment or in SSM), against the naive handler's bundle and a

@@ -4,30 +4,60 @@
  */
 import { hash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { batchEntry, entryBytes, sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
 import type { Config } from "../../lib/ingest/config.ts";
 import { type CallbackRequest, decodeRequest } from "../../lib/ingest/decode.ts";
+import {
+  cloudEventMessage,
+  MAX_SINK_BODY_BYTES,
+  parseDelivery,
+} from "../../lib/ingest/event-streams.ts";
 import { MAX_BODY_BYTES } from "../../lib/ingest/handler.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
-import { verifyTwilioSignature } from "../../lib/ingest/signature.ts";
+import { bodyMatchesHash, verifyTwilioSignature } from "../../lib/ingest/signature.ts";
+import {
+  authTokenCandidates,
+  type Candidates,
+  sharedKeyCandidates,
+  signingScheme,
+} from "../../lib/ingest/signing-keys.ts";
+import {
+  benchSharedKeyCallback,
+  benchSinkDelivery,
+  LOCAL_SHARED_KEY,
+  LOCAL_SHARED_KEY_MAP,
+} from "../../testing/event-streams.ts";
 import {
   ALL_EVENTS,
   callbackParams,
   LOCAL_AUTH_TOKEN,
   MEDIA_PROCESSOR_SID,
   PLAYER_STREAMER_SID,
+  sampleSid,
 } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
-import { naiveVerify } from "./naive-handler.ts";
+import { naiveSinkBatch, naiveVerify } from "./naive-handler.ts";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
 const clock = () => new Date();
 
-/** What the relay's hot path reads of the handler's configuration. */
-export type HotPathConfig = Pick<Config, "authTokens" | "publicUrl">;
+/**
+ * What the relay's hot path reads of the handler's configuration and secrets: the public URL, and
+ * the secrets its sources resolve to (the handler's `tokens: staticTokens(authTokens)` and
+ * `sharedKeys: staticSecretMap(sharedKeys)`), already resolved: the timed path is synchronous, so
+ * it leaves out the handler's `await` of those sources.
+ */
+export type HotPathConfig = Pick<Config, "authTokens" | "sharedKeys" | "publicUrl">;
 
-/** The configuration of the status-callback cases: the local auth token, no public URL. */
-export const LOCAL_CONFIG: HotPathConfig = { authTokens: [LOCAL_AUTH_TOKEN], publicUrl: undefined };
+/**
+ * The configuration of every case: the local auth token, the local SharedKey, no public URL, no
+ * account auth tokens.
+ */
+export const LOCAL_CONFIG: HotPathConfig = {
+  authTokens: [LOCAL_AUTH_TOKEN],
+  sharedKeys: LOCAL_SHARED_KEY_MAP,
+  publicUrl: undefined,
+};
 
 /** One hot path: the work for one API Gateway event, returning 0 when it refuses it. */
 export type HotPathOp = (event: APIGatewayProxyEventV2) => number;
@@ -50,8 +80,11 @@ export interface HotPathCase {
   readonly naive?: HotPathOp;
   /** Passes over the events per round (more for cheaper requests); default 4. */
   readonly passes?: number;
-  /** A summary row: its label and the highest relay/naive ratio that meets the target. */
-  readonly target?: { readonly measure: string; readonly max: number };
+  /**
+   * A summary row: its label and the highest relay/naive ratio that meets the target (no `max`:
+   * a row with no target, its ratio reported for the record).
+   */
+  readonly target?: { readonly measure: string; readonly max?: number };
 }
 
 /**
@@ -59,15 +92,20 @@ export interface HotPathCase {
  * every event of both resources in turn, each with its own SID and timestamp.
  */
 export function validCallbacks(count: number, offset = 0): APIGatewayProxyEventV2[] {
-  return Array.from({ length: count }, (_, index) => {
-    const i = offset + index;
-    const hex = i.toString(16).padStart(32, "0");
-    const params = callbackParams(ALL_EVENTS[i % ALL_EVENTS.length] ?? "stream-ended", {
-      timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0, i)).toISOString(),
-      mediaProcessorSid: `${MEDIA_PROCESSOR_SID.slice(0, 2)}${hex}`,
-      playerStreamerSid: `${PLAYER_STREAMER_SID.slice(0, 2)}${hex}`,
-    });
-    return signedCallback({ params }) as APIGatewayProxyEventV2;
+  return Array.from(
+    { length: count },
+    (_, index) =>
+      signedCallback({ params: distinctParams(offset + index) }) as APIGatewayProxyEventV2,
+  );
+}
+
+// The `i`-th callback of the MediaProcessor and PlayerStreamer cases: its own SID and timestamp.
+function distinctParams(i: number): Record<string, string> {
+  const hex = i.toString(16).padStart(32, "0");
+  return callbackParams(ALL_EVENTS[i % ALL_EVENTS.length] ?? "stream-ended", {
+    timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0, i)).toISOString(),
+    mediaProcessorSid: `${MEDIA_PROCESSOR_SID.slice(0, 2)}${hex}`,
+    playerStreamerSid: `${PLAYER_STREAMER_SID.slice(0, 2)}${hex}`,
   });
 }
 
@@ -86,6 +124,40 @@ export function forgedCallbacks(count: number, offset = 0): APIGatewayProxyEvent
       token: "ffffffffffffffffffffffffffffffff",
     }) as APIGatewayProxyEventV2;
   });
+}
+
+/**
+ * `count` distinct signed Message status callbacks (`delivered`, the most common), each with its
+ * own MessageSid.
+ */
+export function messageCallbacks(count: number, offset = 0): APIGatewayProxyEventV2[] {
+  return Array.from({ length: count }, (_, index) => {
+    const params = callbackParams("message.delivered", { sid: sampleSid("SM", offset + index) });
+    return signedCallback({ params }) as APIGatewayProxyEventV2;
+  });
+}
+
+/**
+ * `count` signed Event Streams sink deliveries of 10 fresh Messaging and Voice events each,
+ * signed with the local auth token (every call makes new events, so `offset` is not needed).
+ */
+export function sinkDeliveries(count: number): APIGatewayProxyEventV2[] {
+  return Array.from(
+    { length: count },
+    () => benchSinkDelivery({ count: 10 }) as APIGatewayProxyEventV2,
+  );
+}
+
+/**
+ * The callbacks of {@link validCallbacks}, signed with the local SharedKey (HMAC-SHA256, named in
+ * `X-Twilio-Webhooks-Signature-Settings`) instead of the auth token: the one thing that differs.
+ */
+export function sharedKeyCallbacks(count: number, offset = 0): APIGatewayProxyEventV2[] {
+  return Array.from(
+    { length: count },
+    (_, index) =>
+      benchSharedKeyCallback({ params: distinctParams(offset + index) }) as APIGatewayProxyEventV2,
+  );
 }
 
 /**
@@ -109,20 +181,54 @@ export function relayDecodeAndVerify(config: HotPathConfig): HotPathOp {
   return (event) => verifiedRequest(event, config)?.params.size ?? 0;
 }
 
-// Decode and verify, as the handler does: the request if its signature is valid.
+/**
+ * The relay's hot path for an Event Streams sink delivery: decode, verify the signature and then
+ * the body's SHA-256, parse and check the CloudEvents, and build the `SendMessageBatch` entries
+ * (with the byte counts the publisher batches by), as the handler and its SQS publisher do. The
+ * op returns the entries' bytes, or 0 when it refuses the delivery.
+ */
+export function relaySinkHotPath(config: HotPathConfig): HotPathOp {
+  return (event) => {
+    const request = verifiedRequest(event, config, true);
+    if (request?.sink === undefined) return 0;
+    if (!bodyMatchesHash(request.sink.body, request.sink.bodySha256)) return 0;
+    const account = request.params.get("AccountSid")?.[0];
+    let bytes = 0;
+    parseDelivery(request.sink.body).forEach((cloudEvent, index) => {
+      bytes += entryBytes(batchEntry(cloudEventMessage(cloudEvent, account), `e${index}`, true));
+    });
+    return bytes;
+  };
+}
+
+// Decode and verify, as the handler does (its `authenticate`, with the secrets resolved): the
+// request if its signature is valid. `everyAccount` is set for a sink delivery.
 function verifiedRequest(
   event: APIGatewayProxyEventV2,
   config: HotPathConfig,
+  everyAccount = false,
 ): CallbackRequest | undefined {
   const request = decodeRequest(event, {
     publicUrl: config.publicUrl,
     maxBodyBytes: MAX_BODY_BYTES,
+    maxSinkBodyBytes: MAX_SINK_BODY_BYTES,
   });
+  const scheme = signingScheme(request.signatureSettings);
+  const candidates: Candidates =
+    scheme.kind === "shared-key"
+      ? sharedKeyCandidates(scheme.keyId, config.sharedKeys)
+      : authTokenCandidates({
+          accountSid: request.params.get("AccountSid")?.[0],
+          defaults: config.authTokens,
+          accountTokens: new Map(),
+          everyAccount,
+        });
   const verdict = verifyTwilioSignature({
     url: request.url,
     params: request.signedParams,
     signature: request.signature,
-    tokens: config.authTokens,
+    tokens: candidates.secrets,
+    algorithm: scheme.kind === "shared-key" ? scheme.hash : "sha1",
   });
   return verdict.valid ? request : undefined;
 }
@@ -144,9 +250,33 @@ export function naiveHotPathWithMessage(event: APIGatewayProxyEventV2): number {
 }
 
 /**
- * The CPU comparison, one row per case. The first two carry the targets; the other two are
+ * The naive handler's hot path for a callback signed with the local SharedKey: decode,
+ * `URLSearchParams`, `twilio.validateRequest(secret, header, url, params, "HMAC_SHA256")`. A
+ * user with one SharedKey verifies with it, without reading the signature settings header.
+ */
+export function naiveSharedKeyHotPath(event: APIGatewayProxyEventV2): number {
+  return naiveVerify(event, LOCAL_SHARED_KEY.secret, "HMAC_SHA256")?.body.length ?? 0;
+}
+
+/**
+ * The naive handler's hot path for a sink delivery: decode, `twilio.validateRequestWithBody`,
+ * `JSON.parse`, and one `SendMessageBatch` entry per event, not sent (see
+ * `scripts/bench/naive-handler.ts`).
+ */
+export function naiveSinkHotPath(event: APIGatewayProxyEventV2): number {
+  let bytes = 0;
+  for (const entry of naiveSinkBatch(event, LOCAL_AUTH_TOKEN) ?? []) {
+    bytes += entry.MessageBody?.length ?? 0;
+  }
+  return bytes;
+}
+
+/**
+ * The CPU comparison, one row per case. The first two carry the targets; the next two are
  * context: how the relay compares with a naive handler that also builds its message, and what
- * the relay's decode and verify alone cost.
+ * the relay's decode and verify alone cost. The last three are other kinds of request: a
+ * Message status callback (the same target as row 1), an Event Streams delivery and a
+ * SharedKey-signed callback (no target: their ratios are reported).
  */
 export const HOT_PATH_CASES: readonly HotPathCase[] = [
   {
@@ -181,6 +311,31 @@ export const HOT_PATH_CASES: readonly HotPathCase[] = [
     accepted: true,
     relay: relayDecodeAndVerify,
   },
+  {
+    name: "Message callback (delivered)",
+    events: messageCallbacks,
+    config: LOCAL_CONFIG,
+    accepted: true,
+    target: { measure: "1b. CPU per valid Message status callback", max: 1.0 },
+  },
+  {
+    name: "Event Streams delivery of 10 events (naive: validateRequestWithBody, JSON.parse, 10 batch entries)",
+    events: sinkDeliveries,
+    config: LOCAL_CONFIG,
+    accepted: true,
+    relay: relaySinkHotPath,
+    naive: naiveSinkHotPath,
+    passes: 1,
+    target: { measure: "1c. CPU per Event Streams sink delivery of 10 events" },
+  },
+  {
+    name: "SharedKey (HMAC-SHA256) callback (naive: validateRequest with HMAC_SHA256)",
+    events: sharedKeyCallbacks,
+    config: LOCAL_CONFIG,
+    accepted: true,
+    naive: naiveSharedKeyHotPath,
+    target: { measure: "1d. CPU per valid callback signed with a SharedKey (HMAC-SHA256)" },
+  },
 ];
 
 /** CPU microseconds per call of `op` over `events` (one pass), from `process.cpuUsage`. */
@@ -199,20 +354,35 @@ export function cpuPerCall(
   return (used.user + used.system) / (events.length * passes);
 }
 
-// `node scripts/bench/hot-path.ts [relay|naive]`: the hot path alone, for a quick measurement or
-// a profile (`node --cpu-prof scripts/bench/hot-path.ts relay`).
+// `node scripts/bench/hot-path.ts [relay|naive] [case]`: one case's hot path alone (the first
+// whose name starts with `case`, default "valid"), for a quick measurement or a profile
+// (`node --cpu-prof scripts/bench/hot-path.ts relay Message`).
 if (import.meta.main) {
-  const only = process.argv[2];
-  const events = validCallbacks(600);
-  const sides = [
-    { name: "relay", op: relayHotPath(LOCAL_CONFIG), rounds: [] as number[] },
-    { name: "naive", op: naiveHotPath, rounds: [] as number[] },
-  ].filter((side) => only === undefined || side.name === only);
-  for (let round = 0; round < 25; round += 1) {
-    for (const side of sides) side.rounds.push(cpuPerCall(events, side.op, 4));
+  const only = process.argv[2] === "relay" || process.argv[2] === "naive" ? process.argv[2] : "";
+  const prefix = (only ? process.argv[3] : process.argv[2]) ?? "valid";
+  const c = HOT_PATH_CASES.find((candidate) => candidate.name.startsWith(prefix));
+  if (c === undefined) {
+    throw new Error(
+      `no case starts with "${prefix}"; the cases: ${HOT_PATH_CASES.map((x) => x.name).join(" | ")}`,
+    );
   }
+  const events = c.events(600);
+  const passes = c.passes ?? 4;
+  const sides = [
+    { name: "relay", op: (c.relay ?? relayHotPath)(c.config), rounds: [] as number[] },
+    { name: "naive", op: c.naive ?? naiveHotPath, rounds: [] as number[] },
+  ].filter((side) => only === "" || side.name === only);
+  for (const side of sides) {
+    if (events.some((event) => (side.op(event) !== 0) !== c.accepted)) {
+      throw new Error(`${c.name}: ${side.name} ${c.accepted ? "refused" : "accepted"} an event`);
+    }
+  }
+  for (let round = 0; round < 25; round += 1) {
+    for (const side of sides) side.rounds.push(cpuPerCall(events, side.op, passes));
+  }
+  console.log(c.name);
   for (const { name, rounds } of sides) {
     const sorted = rounds.slice(5).sort((a, b) => a - b);
-    console.log(`${name}: ${sorted[sorted.length >> 1]?.toFixed(2)} us CPU per valid callback`);
+    console.log(`${name}: ${sorted[sorted.length >> 1]?.toFixed(2)} us CPU per request`);
   }
 }

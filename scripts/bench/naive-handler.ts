@@ -5,7 +5,11 @@
  * body, what a user would naturally reach for. No schema, no event id, no logging.
  */
 import { hash } from "node:crypto";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import twilio from "twilio";
 
@@ -21,15 +25,48 @@ export interface NaiveRequest {
 export function naiveVerify(
   event: APIGatewayProxyEventV2,
   authToken: string,
+  algorithm?: "HMAC_SHA1" | "HMAC_SHA256",
 ): NaiveRequest | undefined {
-  const body = event.isBase64Encoded
+  const body = bodyOf(event);
+  const params = Object.fromEntries(new URLSearchParams(body));
+  const signature = event.headers["x-twilio-signature"] ?? "";
+  return twilio.validateRequest(authToken, signature, urlOf(event), params, algorithm)
+    ? { body, params }
+    : undefined;
+}
+
+/**
+ * An Event Streams sink delivery as a user would take it: `twilio.validateRequestWithBody`
+ * (signature over the URL, then the body's SHA-256 against `bodySHA256`), `JSON.parse`, and one
+ * `SendMessageBatch` entry per event for a FIFO queue (body the event's JSON, group its `source`,
+ * which names the resource, deduplication id its `id`); `undefined` if the signature or the hash
+ * does not match. The entries are built, not sent.
+ */
+export function naiveSinkBatch(
+  event: APIGatewayProxyEventV2,
+  authToken: string,
+): SendMessageBatchRequestEntry[] | undefined {
+  const body = bodyOf(event);
+  const signature = event.headers["x-twilio-signature"] ?? "";
+  if (!twilio.validateRequestWithBody(authToken, signature, urlOf(event), body)) return undefined;
+  const events = JSON.parse(body) as { id: string; source: string }[];
+  return events.map((cloudEvent, index) => ({
+    Id: `e${index}`,
+    MessageBody: JSON.stringify(cloudEvent),
+    MessageGroupId: cloudEvent.source,
+    MessageDeduplicationId: cloudEvent.id,
+  }));
+}
+
+function bodyOf(event: APIGatewayProxyEventV2): string {
+  return event.isBase64Encoded
     ? Buffer.from(event.body ?? "", "base64").toString("utf8")
     : (event.body ?? "");
-  const params = Object.fromEntries(new URLSearchParams(body));
+}
+
+function urlOf(event: APIGatewayProxyEventV2): string {
   const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
-  const url = `https://${event.headers.host}${event.rawPath}${query}`;
-  const signature = event.headers["x-twilio-signature"] ?? "";
-  return twilio.validateRequest(authToken, signature, url, params) ? { body, params } : undefined;
+  return `https://${event.headers.host}${event.rawPath}${query}`;
 }
 
 export interface NaiveHandlerOptions {

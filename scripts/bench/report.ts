@@ -12,7 +12,8 @@ export interface Row {
   readonly baseline: string;
   readonly ratio: number;
   readonly target: string;
-  readonly met: boolean;
+  /** Whether the target is met; undefined for a row with no target. */
+  readonly met: boolean | undefined;
 }
 
 /** The rows of the summary, in the order the measurements add them. */
@@ -41,6 +42,11 @@ export function atMost(
   max: number,
 ) {
   summary.push({ measure, relay, baseline, ratio, target: `<= ${max}`, met: ratio <= max });
+}
+
+/** Adds a summary row with no target: its ratio is reported for the record. */
+export function noTarget(measure: string, relay: string, baseline: string, ratio: number) {
+  summary.push({ measure, relay, baseline, ratio, target: "no target", met: undefined });
 }
 
 /** Prints a Markdown table. */
@@ -74,7 +80,7 @@ export function printSummary(): void {
       row.baseline,
       fmt(row.ratio, 2),
       row.target,
-      row.met ? "yes" : "**no**",
+      row.met === undefined ? "-" : row.met ? "yes" : "**no**",
     ]),
   );
 }
