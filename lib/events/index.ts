@@ -2,6 +2,12 @@
  * The event contract, the package's main entry (`twilio-status-relay`): the event's types and
  * schema, the parser of a queue message, the list of event types, and the one-line summary.
  */
+export {
+  parseRelayedEvent,
+  type RelayedEvent,
+  type TwilioCloudEvent,
+  TwilioCloudEventSchema,
+} from "./cloud-event.ts";
 export { InvalidEventError, RelayError } from "./errors.ts";
 export { parseStatusEvent } from "./parse.ts";
 export { statusEventTypes, UNKNOWN_RESOURCE_TYPE } from "./registry.ts";
