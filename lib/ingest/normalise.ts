@@ -4,7 +4,9 @@
  * parameters are typed, its `type`, `time`, `source` and which parameters make its id all come
  * from the resource's definition in the registry.
  */
+
 import { hash } from "node:crypto";
+import { problemsOf } from "../events/issues.ts";
 import { findResource, resources, UNKNOWN_RESOURCE_TYPE } from "../events/registry.ts";
 import type { ResourceDefinition } from "../events/resources/define.ts";
 import {
@@ -63,12 +65,10 @@ function knownResourceEvent(
   }
   const parsed = resource.parameters.safeParse(flat);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? "(body)");
+    for (const problem of problemsOf(parsed.error, flat)) {
+      const name = String(problem.path[0] ?? "(body)");
       problems.push(
-        flat[name] === undefined
-          ? `parameter ${name} is missing`
-          : `parameter ${name} ${issue.message}`,
+        problem.missing ? `parameter ${name} is missing` : `parameter ${name} ${problem.message}`,
       );
     }
   }
