@@ -7,13 +7,15 @@
 
 import { hash } from "node:crypto";
 import { problemsOf } from "../events/issues.ts";
-import { findResource, resources, UNKNOWN_RESOURCE_TYPE } from "../events/registry.ts";
-import type { ResourceDefinition } from "../events/resources/define.ts";
 import {
-  type StatusEvent,
+  findResource,
+  resources,
   UNKNOWN_RESOURCE_DATASCHEMA,
-  type UnknownResourceData,
-} from "../events/schemas.ts";
+  UNKNOWN_RESOURCE_TYPE,
+} from "../events/registry.ts";
+import type { ResourceDefinition } from "../events/resources/define.ts";
+// Types only: the consumers' union schema is never built on the ingest path.
+import type { StatusEvent, UnknownResourceData } from "../events/schemas.ts";
 import { BadRequestError } from "./errors.ts";
 import type { Params } from "./signature.ts";
 
