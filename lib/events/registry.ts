@@ -40,6 +40,8 @@ export type KnownResource = (typeof resources)[number];
 
 /** `type` of a validly signed callback from a resource the relay does not know. */
 export const UNKNOWN_RESOURCE_TYPE = "com.twilio.status-callback.unknown";
+/** `dataschema` of a callback from a resource the relay does not know. */
+export const UNKNOWN_RESOURCE_DATASCHEMA = "urn:twilio-status-relay:schema:unknown-resource:v1";
 
 /** Whether a callback carrying these parameters satisfies the resource's `identifiedBy` rule. */
 export function identifies(

@@ -5,12 +5,15 @@
  * built from the registry: see docs/events.md.
  */
 import * as z from "zod/mini";
-import { type KnownResource, resources, UNKNOWN_RESOURCE_TYPE } from "./registry.ts";
+import {
+  type KnownResource,
+  resources,
+  UNKNOWN_RESOURCE_DATASCHEMA,
+  UNKNOWN_RESOURCE_TYPE,
+} from "./registry.ts";
 import { type ResourceDefinition, unrecognizedParametersSchema } from "./resources/define.ts";
 
-export { UNKNOWN_RESOURCE_TYPE };
-/** `dataschema` of a callback from a resource the relay does not know. */
-export const UNKNOWN_RESOURCE_DATASCHEMA = "urn:twilio-status-relay:schema:unknown-resource:v1";
+export { UNKNOWN_RESOURCE_DATASCHEMA, UNKNOWN_RESOURCE_TYPE };
 
 /** `data` of a callback from a resource the relay does not know: everything, verbatim. */
 export const UnknownResourceDataSchema = z.object({

@@ -4,14 +4,18 @@
  * parameters are typed, its `type`, `time`, `source` and which parameters make its id all come
  * from the resource's definition in the registry.
  */
+
 import { hash } from "node:crypto";
-import { findResource, resources, UNKNOWN_RESOURCE_TYPE } from "../events/registry.ts";
-import type { ResourceDefinition } from "../events/resources/define.ts";
+import { problemsOf } from "../events/issues.ts";
 import {
-  type StatusEvent,
+  findResource,
+  resources,
   UNKNOWN_RESOURCE_DATASCHEMA,
-  type UnknownResourceData,
-} from "../events/schemas.ts";
+  UNKNOWN_RESOURCE_TYPE,
+} from "../events/registry.ts";
+import type { ResourceDefinition } from "../events/resources/define.ts";
+// Types only: the consumers' union schema is never built on the ingest path.
+import type { StatusEvent, UnknownResourceData } from "../events/schemas.ts";
 import { BadRequestError } from "./errors.ts";
 import type { Params } from "./signature.ts";
 
@@ -63,12 +67,10 @@ function knownResourceEvent(
   }
   const parsed = resource.parameters.safeParse(flat);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? "(body)");
+    for (const problem of problemsOf(parsed.error, flat)) {
+      const name = String(problem.path[0] ?? "(body)");
       problems.push(
-        flat[name] === undefined
-          ? `parameter ${name} is missing`
-          : `parameter ${name} ${issue.message}`,
+        problem.missing ? `parameter ${name} is missing` : `parameter ${name} ${problem.message}`,
       );
     }
   }

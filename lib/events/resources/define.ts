@@ -250,7 +250,11 @@ export function defineResource<
       `${spec.typePrefix}.unknown`,
     ]),
   ] as TypesOf<E, Prefix>[];
-  return { ...spec, types };
+  // Copied by descriptor, so that a schema given as a getter is still built only when first used.
+  return Object.defineProperties(
+    { types },
+    Object.getOwnPropertyDescriptors(spec),
+  ) as unknown as ResourceDefinition<P, D, TypesOf<E, Prefix>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,32 +461,42 @@ export function defineCallbackResource<
   const Prefix extends string,
 >(spec: CallbackResourceSpec<R, F, S, Req, E, Prefix>) {
   const required = new Set<string>(spec.required);
-  const wire: Record<string, z.ZodMiniType> = {
-    AccountSid: accountSid.wire(true),
-    [spec.statusParameter]: text.wire(true),
-  };
-  const data: Record<string, z.ZodMiniType> = {
-    resourceType: z.literal(spec.resourceType),
-    status: z.string(),
-    accountSid: z.string(),
-  };
   const fields: FieldDoc[] = [
     { parameter: "AccountSid", field: "accountSid", type: "SID", required: true },
     { parameter: spec.statusParameter, field: "status", type: "string", required: true },
   ];
   const entries = Object.entries(spec.fields);
   for (const [name, fieldKind] of entries) {
-    const isRequired = required.has(name);
-    wire[name] = isRequired ? fieldKind.wire(true) : z.optional(fieldKind.wire(false));
-    data[camelCase(name)] = isRequired ? fieldKind.data : z.optional(fieldKind.data);
     fields.push({
       parameter: name,
       field: camelCase(name),
       type: fieldKind.label,
-      required: isRequired,
+      required: required.has(name),
     });
   }
-  data.unrecognizedParameters = unrecognizedParametersSchema;
+  // The zod schemas are built the first time they are used, not at import: a container that
+  // only ever sees Message callbacks never builds the other resources' schemas.
+  let schemas: { parameters: z.ZodMiniObject; dataSchema: z.ZodMiniObject } | undefined;
+  const build = () => {
+    if (schemas !== undefined) return schemas;
+    const wire: Record<string, z.ZodMiniType> = {
+      AccountSid: accountSid.wire(true),
+      [spec.statusParameter]: text.wire(true),
+    };
+    const data: Record<string, z.ZodMiniType> = {
+      resourceType: z.literal(spec.resourceType),
+      status: z.string(),
+      accountSid: z.string(),
+    };
+    for (const [name, fieldKind] of entries) {
+      const isRequired = required.has(name);
+      wire[name] = isRequired ? fieldKind.wire(true) : z.optional(fieldKind.wire(false));
+      data[camelCase(name)] = isRequired ? fieldKind.data : z.optional(fieldKind.data);
+    }
+    data.unrecognizedParameters = unrecognizedParametersSchema;
+    schemas = { parameters: z.object(wire), dataSchema: z.object(data) };
+    return schemas;
+  };
   // Converters listed once, with their data names, rather than looked up on every callback.
   const converters = entries.map(
     ([name, fieldKind]) => [name, camelCase(name), fieldKind] as const,
@@ -500,8 +514,12 @@ export function defineCallbackResource<
     identifiedBy: spec.identifiedBy,
     events: spec.events,
     dataschema: spec.dataschema,
-    parameters: z.object(wire as WireShape<F, S, Req>),
-    dataSchema: z.object(data as unknown as DataShape<R, F, Req>),
+    get parameters() {
+      return build().parameters as z.ZodMiniObject<WireShape<F, S, Req>>;
+    },
+    get dataSchema() {
+      return build().dataSchema as unknown as z.ZodMiniObject<DataShape<R, F, Req>>;
+    },
     toData: (params) => {
       const p = params as Record<string, string | undefined>;
       const out: Record<string, unknown> = { accountSid: p.AccountSid };

@@ -2,6 +2,7 @@
  * The SQS adapter of the publisher port. FIFO queues get per-resource ordering and
  * deduplication of Twilio's retries; standard queues work too.
  */
+
 import {
   type MessageAttributeValue,
   SendMessageBatchCommand,
@@ -15,6 +16,7 @@ import {
 import type { StatusEvent } from "../../events/schemas.ts";
 import { PublishError } from "../errors.ts";
 import type { CloudEventMessage, CloudEventPublisher, EventPublisher } from "../publisher.ts";
+import { boundedClientSettings } from "./client-settings.ts";
 
 /**
  * Time allowed for one publish, SDK retries included. Twilio gives up after 15 s; with the
@@ -28,17 +30,7 @@ export const PUBLISH_TIMEOUT_MS = 6_000;
  * credentials come from the SDK's usual settings.
  */
 export function createSqsClient(overrides: SQSClientConfig = {}): SQSClient {
-  return new SQSClient({
-    maxAttempts: 3,
-    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes: one hung
-    // attempt would then use the whole publish budget, with no retry.
-    requestHandler: {
-      connectionTimeout: 1_000,
-      requestTimeout: 2_000,
-      throwOnRequestTimeout: true,
-    },
-    ...overrides,
-  });
+  return new SQSClient({ ...boundedClientSettings(2_000), ...overrides });
 }
 
 export interface SqsPublisherOptions {

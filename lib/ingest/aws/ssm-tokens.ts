@@ -3,6 +3,7 @@
  * token(s), comma-separated, primary first. Read through `cachedTokens`, so once per container
  * and again after the TTL, which is how a rotation is picked up without a deploy.
  */
+
 import {
   GetParameterCommand,
   type GetParameterCommandOutput,
@@ -13,6 +14,7 @@ import { splitTokens } from "../config.ts";
 import { SecretError } from "../errors.ts";
 import { parseSecretMap, type SecretMap, type SecretMapKind } from "../secret-maps.ts";
 import { cachedSecret, cachedTokens, type SecretMapSource, type TokenSource } from "../tokens.ts";
+import { boundedClientSettings } from "./client-settings.ts";
 
 /**
  * Time allowed for one read, SDK retries included. With the publish bound (6 s) this keeps a
@@ -40,16 +42,7 @@ export interface SsmTokensOptions {
  * 503 in seconds. Region and credentials come from the SDK's usual settings.
  */
 export function createSsmClient(): SSMClient {
-  return new SSMClient({
-    maxAttempts: 3,
-    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes: one hung
-    // attempt would then use the whole read budget, with no retry.
-    requestHandler: {
-      connectionTimeout: 1_000,
-      requestTimeout: 1_000,
-      throwOnRequestTimeout: true,
-    },
-  });
+  return new SSMClient(boundedClientSettings(1_000));
 }
 
 /**
