@@ -545,6 +545,28 @@ export function defineCallbackResource<
   });
 }
 
+/**
+ * The documented fields of a Twilio Live resource: those both share around the resource's own
+ * (`specific`), in the order of the event's JSON.
+ */
+export function liveFieldDocs(specific: readonly FieldDoc[]): FieldDoc[] {
+  return [
+    { parameter: "AccountSid", field: "accountSid", type: "SID", required: true },
+    {
+      parameter: "StatusCallbackEvent",
+      field: "statusCallbackEvent (status: started, ended, failed, unknown)",
+      type: "string",
+      required: true,
+    },
+    ...specific,
+    { parameter: "Timestamp", field: "timestamp", type: "ISO 8601", required: true },
+    { parameter: "Url", field: "url", type: "string", required: true },
+    { parameter: "Duration", field: "durationSeconds", type: "number", required: false },
+    { parameter: "EndedReason", field: "endedReason", type: "string", required: false },
+    { parameter: "ErrorMessage", field: "errorMessage", type: "string", required: false },
+  ];
+}
+
 /** An ISO 8601 time as Twilio Voice writes it (RFC 2822, UTC): `Fri, 27 Nov 2026 10:15:30 +0000`. */
 export function rfc2822(iso: string): string {
   return new Date(iso).toUTCString().replace("GMT", "+0000");

@@ -11,6 +11,7 @@ import {
   commonParameters,
   defineResource,
   jsonObjectText,
+  liveFieldDocs,
   MAX_JSON_DEPTH,
   sidSchema,
 } from "./define.ts";
@@ -95,14 +96,7 @@ export const mediaProcessor = defineResource({
     ["extension", data.extension as string],
     ...liveOutcome(data),
   ],
-  fields: [
-    { parameter: "AccountSid", field: "accountSid", type: "SID", required: true },
-    {
-      parameter: "StatusCallbackEvent",
-      field: "statusCallbackEvent (status: started, ended, failed, unknown)",
-      type: "string",
-      required: true,
-    },
+  fields: liveFieldDocs([
     { parameter: "MediaProcessorSid", field: "mediaProcessorSid", type: "SID", required: true },
     { parameter: "Extension", field: "extension", type: "string", required: true },
     {
@@ -111,12 +105,7 @@ export const mediaProcessor = defineResource({
       type: "JSON object",
       required: true,
     },
-    { parameter: "Timestamp", field: "timestamp", type: "ISO 8601", required: true },
-    { parameter: "Url", field: "url", type: "string", required: true },
-    { parameter: "Duration", field: "durationSeconds", type: "number", required: false },
-    { parameter: "EndedReason", field: "endedReason", type: "string", required: false },
-    { parameter: "ErrorMessage", field: "errorMessage", type: "string", required: false },
-  ],
+  ]),
 });
 
 /** The Twilio Live summary fields after the resource's own. */

@@ -11,6 +11,7 @@ import {
   commonLiveData,
   commonParameters,
   defineResource,
+  liveFieldDocs,
   sidSchema,
 } from "./define.ts";
 import { liveOutcome } from "./media-processor.ts";
@@ -76,20 +77,8 @@ export const playerStreamer = defineResource({
     ["source", data.source as string],
     ...liveOutcome(data),
   ],
-  fields: [
-    { parameter: "AccountSid", field: "accountSid", type: "SID", required: true },
-    {
-      parameter: "StatusCallbackEvent",
-      field: "statusCallbackEvent (status: started, ended, failed, unknown)",
-      type: "string",
-      required: true,
-    },
+  fields: liveFieldDocs([
     { parameter: "PlayerStreamerSid", field: "playerStreamerSid", type: "SID", required: true },
     { parameter: "Source", field: "source", type: "string", required: true },
-    { parameter: "Timestamp", field: "timestamp", type: "ISO 8601", required: true },
-    { parameter: "Url", field: "url", type: "string", required: true },
-    { parameter: "Duration", field: "durationSeconds", type: "number", required: false },
-    { parameter: "EndedReason", field: "endedReason", type: "string", required: false },
-    { parameter: "ErrorMessage", field: "errorMessage", type: "string", required: false },
-  ],
+  ]),
 });
