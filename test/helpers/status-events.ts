@@ -4,6 +4,7 @@
  */
 import type { SQSRecord } from "aws-lambda";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
+import { BadRequestError } from "../../lib/ingest/errors.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import {
   type CallbackEventName,
@@ -27,6 +28,30 @@ export function fromParams(params: Record<string, string>): StatusEvent {
     new Map(Object.entries(params).map(([name, value]) => [name, [value]])),
     CLOCK,
   );
+}
+
+/** The time a test's callbacks are received at, unless it says otherwise. */
+export const RECEIVED = new Date("2026-11-27T12:00:00.000Z");
+
+/** Parameters as the decoder hands them to the normaliser: each name's values, in order. */
+export function paramsMap(values: Record<string, string | string[]>): Map<string, string[]> {
+  return new Map(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+}
+
+/** The event the normaliser builds for these parameters, received at `at`. */
+export function normalise(values: Record<string, string | string[]>, at: Date = RECEIVED) {
+  return normaliseCallback(paramsMap(values), () => at);
+}
+
+/** The problems the normaliser names for a callback it refuses; throws if it accepts it. */
+export function problemsOf(values: Record<string, string | string[]>): readonly string[] {
+  try {
+    normalise(values);
+  } catch (error) {
+    if (error instanceof BadRequestError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a BadRequestError");
 }
 
 /** An SQS record as Lambda delivers it; `groupId` makes it a FIFO record. */

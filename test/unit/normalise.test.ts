@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { StatusEventSchema } from "../../lib/events/schemas.ts";
-import { BadRequestError } from "../../lib/ingest/errors.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import { computeTwilioSignature } from "../../lib/ingest/signature.ts";
 import {
@@ -13,27 +12,12 @@ import {
   PLAYER_STREAMER_SID,
   ROOM_SID,
 } from "../../testing/samples.ts";
-
-const NOW = new Date("2026-11-27T12:00:00.000Z");
-const clock = () => NOW;
-
-function params(values: Record<string, string | string[]>): Map<string, string[]> {
-  return new Map(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
-}
-
-function normalise(values: Record<string, string | string[]>) {
-  return normaliseCallback(params(values), clock);
-}
-
-function problemsOf(values: Record<string, string | string[]>): readonly string[] {
-  try {
-    normalise(values);
-  } catch (error) {
-    if (error instanceof BadRequestError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a BadRequestError");
-}
+import {
+  RECEIVED as NOW,
+  normalise,
+  paramsMap as params,
+  problemsOf,
+} from "../helpers/status-events.ts";
 
 describe("normaliseCallback", () => {
   it.each([
@@ -151,7 +135,7 @@ describe("normaliseCallback", () => {
   it("keeps a parameter named __proto__ as an ordinary field", () => {
     const values = params(callbackParams("stream-started"));
     values.set("__proto__", ["kept"]);
-    const event = normaliseCallback(values, clock);
+    const event = normaliseCallback(values, () => NOW);
     expect(
       Object.getOwnPropertyDescriptor(event.data.unrecognizedParameters, "__proto__")?.value,
     ).toBe("kept");

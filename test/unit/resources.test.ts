@@ -5,28 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { resources, statusEventTypes } from "../../lib/events/registry.ts";
 import { StatusEventSchema } from "../../lib/events/schemas.ts";
-import { BadRequestError } from "../../lib/ingest/errors.ts";
-import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import { ACCOUNT_SID, callbackParams, SAMPLE_EVENTS } from "../../testing/samples.ts";
-
-const RECEIVED = new Date("2026-11-27T12:00:00.000Z");
-
-function normalise(values: Record<string, string | string[]>, at: Date = RECEIVED) {
-  return normaliseCallback(
-    new Map(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
-    () => at,
-  );
-}
-
-function problemsOf(values: Record<string, string>): readonly string[] {
-  try {
-    normalise(values);
-  } catch (error) {
-    if (error instanceof BadRequestError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a BadRequestError");
-}
+import { normalise, problemsOf, RECEIVED } from "../helpers/status-events.ts";
 
 describe("telling resources apart", () => {
   it.each([
