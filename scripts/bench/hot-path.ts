@@ -2,6 +2,7 @@
  * The CPU-bound part of a callback, relay against naive, on the same API Gateway events: what
  * `npm run bench` times and what `--cpu-prof` profiles. No I/O on either side.
  */
+
 import { hash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { batchEntry, entryBytes, sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
@@ -36,6 +37,7 @@ import {
   sampleSid,
 } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { FORGER_AUTH_TOKEN } from "../../testing/tokens.ts";
 import { naiveSinkBatch, naiveVerify } from "./naive-handler.ts";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo";
@@ -121,7 +123,7 @@ export function forgedCallbacks(count: number, offset = 0): APIGatewayProxyEvent
     });
     return signedCallback({
       params,
-      token: "ffffffffffffffffffffffffffffffff",
+      token: FORGER_AUTH_TOKEN,
     }) as APIGatewayProxyEventV2;
   });
 }

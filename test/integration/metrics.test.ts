@@ -3,6 +3,7 @@
  * Lambda loads it (no NODE_OPTIONS, as deployed), answers one callback, and its stdout holds the
  * embedded metric format (EMF) lines CloudWatch turns into metrics, for 2xx, 4xx and 5xx alike.
  */
+
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ import {
 import { readZip } from "../../testing/local/zip.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { FORGER_AUTH_TOKEN } from "../../testing/tokens.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const NODE = resolve(ROOT, "node_modules/.bin/node");
@@ -160,7 +162,7 @@ describe("the ingest bundle's metrics on stdout", () => {
 
   it("writes CallbacksRefused with the reason for a 403", async () => {
     // Prepare
-    const event = signedCallback({ token: "f".repeat(32) });
+    const event = signedCallback({ token: FORGER_AUTH_TOKEN });
 
     // Act
     const { statusCode, emf } = await invoke(event, {

@@ -14,6 +14,7 @@ import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { staticTokens } from "../../lib/ingest/tokens.ts";
 import { callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { formBody } from "../../testing/signed-callback.ts";
+import { FORGER_AUTH_TOKEN } from "../../testing/tokens.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 
 const URL_ID = "abcdefghijklmnopqrstuvwxyz012345";
@@ -124,7 +125,7 @@ describe("a function URL invocation", () => {
     const { handler, events } = relay();
 
     // Act
-    const response = await handler(functionUrlEvent({ token: "f".repeat(32) }));
+    const response = await handler(functionUrlEvent({ token: FORGER_AUTH_TOKEN }));
 
     // Assess
     expect(response.statusCode).toBe(403);

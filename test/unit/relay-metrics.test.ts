@@ -16,6 +16,7 @@ import type { EventPublisher } from "../../lib/ingest/publisher.ts";
 import { staticTokens } from "../../lib/ingest/tokens.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
+import { FORGER_AUTH_TOKEN } from "../../testing/tokens.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
 import { memoryMetrics } from "../helpers/memory-metrics.ts";
 
@@ -65,7 +66,7 @@ describe("the handler's metrics", () => {
     const { handler } = setup(accepting, metrics);
 
     // Act
-    const response = await handler(signedCallback({ token: "f".repeat(32) }));
+    const response = await handler(signedCallback({ token: FORGER_AUTH_TOKEN }));
 
     // Assess
     expect(response.statusCode).toBe(403);
