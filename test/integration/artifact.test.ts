@@ -11,6 +11,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FULL_CHAIN_FILE } from "../../lib/ingest/aws/credentials.ts";
 import { BUNDLE_FILE, type BuiltFunction, buildFunctions } from "../../testing/local/build.ts";
 import {
   drainQueue,
@@ -109,7 +110,7 @@ afterAll(async () => {
 });
 
 describe("the ingest artifact", () => {
-  it("holds only the bundle and its source map, with no node_modules anywhere above it", async () => {
+  it("holds only the bundle, its source map and the SDK's credential chain, with no node_modules anywhere above it", async () => {
     // Prepare
     const ancestors: string[] = [];
     for (let dir = taskDir; dir !== resolve(dir, ".."); dir = resolve(dir, "..")) {
@@ -120,7 +121,7 @@ describe("the ingest artifact", () => {
     const files = (await readdir(taskDir)).sort();
 
     // Assess
-    expect(files).toEqual([BUNDLE_FILE, `${BUNDLE_FILE}.map`]);
+    expect(files).toEqual([FULL_CHAIN_FILE, BUNDLE_FILE, `${BUNDLE_FILE}.map`].sort());
     expect(ancestors.filter((dir) => existsSync(join(dir, "node_modules")))).toEqual([]);
   });
 
@@ -149,6 +150,56 @@ describe("the ingest artifact", () => {
     });
     expect(message?.Attributes?.MessageGroupId).toBe(MEDIA_PROCESSOR_SID);
     expect(message?.MessageAttributes?.status?.StringValue).toBe("started");
+  });
+
+  it("relays with credentials only a profile holds, through the SDK's chain shipped beside the bundle", async () => {
+    // Prepare
+    const event = signedCallback({ event: "media-processor-ended" });
+    const profileDir = await mkdtemp(join(tmpdir(), "relay-profile-"));
+    const credentialsFile = join(profileDir, "credentials");
+    await writeFile(
+      credentialsFile,
+      `[default]\naws_access_key_id = ${LOCAL_CREDENTIALS.accessKeyId}\n` +
+        `aws_secret_access_key = ${LOCAL_CREDENTIALS.secretAccessKey}\n`,
+    );
+
+    // Act
+    const { stdout } = await invoke(event, {
+      QUEUE_URL: queueUrl,
+      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+      AWS_CONFIG_FILE: join(profileDir, "config"),
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+    await rm(profileDir, { recursive: true, force: true });
+
+    // Assess
+    expect(responseOf(stdout).statusCode).toBe(200);
+    expect(await drainQueue(sqs.client, queueUrl)).toHaveLength(1);
+  });
+
+  it("answers 503 and queues nothing when no source has credentials", async () => {
+    // Prepare
+    const event = signedCallback({ event: "media-processor-started" });
+
+    // Act
+    const { stdout } = await invoke(event, {
+      QUEUE_URL: queueUrl,
+      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_SHARED_CREDENTIALS_FILE: join(taskDir, "no-credentials"),
+      AWS_CONFIG_FILE: join(taskDir, "no-config"),
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+
+    // Assess
+    expect(responseOf(stdout).statusCode).toBe(503);
+    expect(await drainQueue(sqs.client, queueUrl)).toHaveLength(0);
   });
 
   it("refuses a callback signed with another token, and queues nothing", async () => {
@@ -204,8 +255,8 @@ describe("the ingest artifact", () => {
         .map((match) => match[1] ?? "")
         .filter((name) => !name.startsWith("node:") && !builtinModules.includes(name)),
     );
-    // The SDK's one optional package (SigV4a signing), looked up inside a try/catch.
-    expect([...required]).toEqual(["@aws-sdk/signature-v4-crt"]);
+    // Nothing but the SDK's credential chain, shipped beside the bundle.
+    expect([...required]).toEqual([`./${FULL_CHAIN_FILE}`]);
   });
 });
 

@@ -6,9 +6,13 @@
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { build, type BuildOptions as EsbuildOptions, type Metafile } from "esbuild";
+import { FULL_CHAIN_FILE } from "../../lib/ingest/aws/credentials.ts";
 import { writeZip } from "./zip.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+
+/** The module that stands in for the SDK's credential chain, as esbuild names it in a metafile. */
+const CREDENTIALS_MODULE = "lib/ingest/aws/credentials.ts";
 
 /** Packages that must never reach a bundle (`twilio` is the tests' signing oracle only). */
 const FORBIDDEN_PACKAGES = ["twilio"] as const;
@@ -38,6 +42,36 @@ export const BUNDLE_SETTINGS: EsbuildOptions = {
   sourcesContent: false,
   logLevel: "warning",
 };
+
+/**
+ * The credential split of the function bundles: the SDK clients' `defaultProvider` is the relay's
+ * `lib/ingest/aws/credentials.ts` (the environment's credentials, as Lambda sets them), and the
+ * SDK's whole default chain is a file of its own beside the bundle, loaded only when the
+ * environment has none. Not part of {@link BUNDLE_SETTINGS}: the bench's bare SDK bundle is built
+ * without it, as any handler's would be.
+ */
+export const CREDENTIAL_SPLIT: EsbuildOptions = {
+  alias: { "@aws-sdk/credential-provider-node": join(ROOT, "lib/ingest/aws/credentials.ts") },
+  external: [`./${FULL_CHAIN_FILE}`],
+};
+
+/** Bundles the SDK's whole default credential chain: the file {@link CREDENTIAL_SPLIT} loads. */
+export async function buildFullCredentialChain(): Promise<Uint8Array> {
+  const result = await build({
+    ...BUNDLE_SETTINGS,
+    stdin: {
+      contents: 'export { defaultProvider } from "@aws-sdk/credential-provider-node";',
+      resolveDir: ROOT,
+      loader: "ts",
+    },
+    // SDK code only: the relay's stack traces never pass through it.
+    sourcemap: false,
+    write: false,
+  });
+  const [file] = result.outputFiles;
+  if (!file) throw new Error(`esbuild did not write ${FULL_CHAIN_FILE}`);
+  return file.contents;
+}
 
 export interface BuildOptions {
   /** Where bundles and zips go; default `dist/`. */
@@ -80,6 +114,7 @@ async function buildFunction(entryPoint: string, outDir: string): Promise<BuiltF
     outfile: join(bundleDir, BUNDLE_FILE),
     absWorkingDir: ROOT,
     ...BUNDLE_SETTINGS,
+    ...CREDENTIAL_SPLIT,
     metafile: true,
     write: false,
   });
@@ -94,10 +129,16 @@ async function buildFunction(entryPoint: string, outDir: string): Promise<BuiltF
   const map = files.find((file) => file.name === `${BUNDLE_FILE}.map`);
   if (!bundle || !map) throw new Error(`esbuild did not write ${BUNDLE_FILE} and its map`);
 
+  // A function whose SDK clients ask for credentials gets the full chain beside it.
+  const splitFiles = inputs.includes(CREDENTIALS_MODULE)
+    ? [{ name: FULL_CHAIN_FILE, data: Buffer.from(await buildFullCredentialChain()) }]
+    : [];
+
   await mkdir(bundleDir, { recursive: true });
-  for (const file of files) await writeFile(join(bundleDir, file.name), file.data);
+  for (const file of [...files, ...splitFiles])
+    await writeFile(join(bundleDir, file.name), file.data);
   await writeFile(join(bundleDir, "meta.json"), JSON.stringify(result.metafile));
-  const zip = await writeZip([bundle, map]);
+  const zip = await writeZip([bundle, map, ...splitFiles]);
   const artifact = join(outDir, `${name}.zip`);
   // Renamed into place, so a reader (serverless-offline, a test) never sees half a zip.
   await writeFile(`${artifact}.partial`, zip);
