@@ -1,8 +1,8 @@
 /**
  * `node scripts/bench/bundle-choices.ts`: the measurements behind the bundling decisions in
  * docs/design-decisions.md. Builds the ingest function as shipped and in the alternatives that
- * were weighed (an ES module, CommonJS builds of the SDK, no SSM client, no Powertools Logger,
- * zod's classic API instead of zod/mini), imports each in fresh Node processes, interleaved, and
+ * were weighed (an ES module, CommonJS builds of the SDK, the SDK's whole credential chain in the
+ * bundle, no SSM client, no Powertools Logger, zod's classic API instead of zod/mini), imports each in fresh Node processes, interleaved, and
  * prints size, median import time and its ratio to the shipped bundle (median of per-run ratios,
  * wall and CPU); then the bytes each package adds to the shipped bundles.
  * `RUNS=<n>` sets the imports per bundle (default 21).
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
-import { BUNDLE_SETTINGS } from "../../testing/local/build.ts";
+import { BUNDLE_SETTINGS, CREDENTIAL_SPLIT } from "../../testing/local/build.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/local/trigger-request.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -47,10 +47,20 @@ const loggerStub = stub(
 interface Variant {
   readonly label: string;
   readonly settings: BuildOptions;
+  /** False: the SDK's whole credential chain in the bundle, as without `CREDENTIAL_SPLIT`. */
+  readonly credentialSplit?: false;
 }
 
 const VARIANTS: readonly Variant[] = [
-  { label: "shipped: CommonJS, SDK ES builds (`module` before `main`)", settings: {} },
+  {
+    label: "shipped: CommonJS, SDK ES builds (`module` before `main`), credential split",
+    settings: {},
+  },
+  {
+    label: "the SDK's whole credential chain in the bundle (no credential split)",
+    settings: {},
+    credentialSplit: false,
+  },
   {
     label: "ES module",
     settings: {
@@ -83,9 +93,12 @@ async function bundle(entry: string, variant: Variant, outDir: string): Promise<
     outDir,
     `${VARIANTS.indexOf(variant)}-${entry}.${format === "esm" ? "mjs" : "cjs"}`,
   );
+  const split = variant.credentialSplit === false ? {} : CREDENTIAL_SPLIT;
   const result = await build({
     ...BUNDLE_SETTINGS,
+    ...split,
     ...variant.settings,
+    alias: { ...split.alias, ...variant.settings.alias },
     outExtension: undefined,
     entryPoints: [join(ROOT, "functions", `${entry}.ts`)],
     outfile: file,

@@ -13,8 +13,13 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { BUNDLE_FILE, BUNDLE_SETTINGS, buildFunctions } from "../../testing/local/build.ts";
+import { type BuildOptions, build } from "esbuild";
+import {
+  BUNDLE_FILE,
+  BUNDLE_SETTINGS,
+  buildFunctions,
+  CREDENTIAL_SPLIT,
+} from "../../testing/local/build.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { deployedNodeOptions } from "./deployed.ts";
 import { atMost, fmt, median, summary, table } from "./report.ts";
@@ -86,11 +91,20 @@ export function coldImport(
   return { wallMs, cpuMs, rssMiB };
 }
 
-/** Bundles an entry point (relative to the project root) with the functions' esbuild settings. */
-export async function bundleLikeFunctions(entry: string, outDir: string): Promise<string> {
-  const outfile = join(outDir, entry.replace(/\.ts$/, "").replaceAll("/", "_"), BUNDLE_FILE);
+/**
+ * Bundles an entry point (relative to the project root) with the functions' esbuild settings,
+ * and `extra` settings on top (in a directory named after both).
+ */
+export async function bundleLikeFunctions(
+  entry: string,
+  outDir: string,
+  extra: BuildOptions = {},
+): Promise<string> {
+  const name = entry.replace(/\.ts$/, "").replaceAll("/", "_");
+  const outfile = join(outDir, Object.keys(extra).length > 0 ? `${name}+` : name, BUNDLE_FILE);
   await build({
     ...BUNDLE_SETTINGS,
+    ...extra,
     entryPoints: [join(ROOT, entry)],
     outfile,
     absWorkingDir: ROOT,
@@ -142,6 +156,12 @@ export async function benchColdStart(): Promise<void> {
     writeFileSync(empty, "module.exports = {};");
     const naive = await bundleLikeFunctions("scripts/bench/naive-ingest.ts", outDir);
     const bare = await bundleLikeFunctions("scripts/bench/bare-sqs.ts", outDir);
+    // The same client with the relay's credential split: never the baseline, printed beside it.
+    const bareSplit = await bundleLikeFunctions(
+      "scripts/bench/bare-sqs.ts",
+      outDir,
+      CREDENTIAL_SPLIT,
+    );
     const ingest = join(outDir, "ingest", BUNDLE_FILE);
     const bundles: { label: string; file: string; env?: Record<string, string> }[] = [
       { label: "empty module (floor)", file: empty },
@@ -152,6 +172,7 @@ export async function benchColdStart(): Promise<void> {
       { label: "functions/ingest.ts, SSM token source", file: ingest, env: { ...SSM_TOKEN } },
       { label: "naive handler (twilio + client-sqs)", file: naive },
       { label: "bare @aws-sdk/client-sqs client", file: bare },
+      { label: "bare @aws-sdk/client-sqs client, credential split", file: bareSplit },
     ];
     // As deployed first; then without flags and with source maps, whichever of them it is not.
     const flagSets = [...new Set([deployed, "", SOURCE_MAPS])];
@@ -225,6 +246,14 @@ export async function benchColdStart(): Promise<void> {
         `ingest ${ratios(INGEST, "wallMs")}; ingest with SSM ${ratios(INGEST_SSM, "wallMs")}; ` +
         `naive ${ratios(NAIVE, "wallMs")}. CPU: ingest ${ratios(INGEST, "cpuMs")}; ` +
         `ingest with SSM ${ratios(INGEST_SSM, "cpuMs")}.`,
+    );
+    const BARE_SPLIT = "bare @aws-sdk/client-sqs client, credential split";
+    console.log(
+      "The baseline is the bare client as any handler bundles it, with the SDK's whole credential " +
+        "chain. Against the same client with the relay's credential split (environment first, the " +
+        "chain loaded only without), as deployed, wall / CPU: " +
+        `ingest ${fmt(ratio(at(INGEST, deployed), at(BARE_SPLIT, deployed)), 2)} / ${fmt(ratio(at(INGEST, deployed), at(BARE_SPLIT, deployed), "cpuMs"), 2)}; ` +
+        `ingest with SSM ${fmt(ratio(at(INGEST_SSM, deployed), at(BARE_SPLIT, deployed)), 2)} / ${fmt(ratio(at(INGEST_SSM, deployed), at(BARE_SPLIT, deployed), "cpuMs"), 2)}.`,
     );
     console.log(
       `Source maps at load (${SOURCE_MAPS} against no flags, same bundle, per-run ratio, wall / CPU): ` +
