@@ -3,7 +3,8 @@
  * build the relay from. Not part of the published package.
  */
 export { createSqsClient, createSqsPublisher, sqsMessage } from "./aws/sqs-publisher.ts";
-export { createSsmClient, ssmTokenSource } from "./aws/ssm-tokens.ts";
+export { createSsmClient } from "./aws/ssm-client.ts";
+export { ssmTokenSource } from "./aws/ssm-tokens.ts";
 export { type Clock, systemClock } from "./clock.ts";
 export { type Config, loadConfig, parseConfig } from "./config.ts";
 export { type ApiGatewayEvent, decodeRequest, parseForm } from "./decode.ts";

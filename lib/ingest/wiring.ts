@@ -5,7 +5,8 @@
 
 import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
 import { createSqsClient, createSqsPublisher } from "./aws/sqs-publisher.ts";
-import { createSsmClient, ssmSecretMapSource, ssmTokenSource } from "./aws/ssm-tokens.ts";
+import { createSsmClient } from "./aws/ssm-client.ts";
+import { ssmSecretMapSource, ssmTokenSource } from "./aws/ssm-tokens.ts";
 import { systemClock } from "./clock.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";

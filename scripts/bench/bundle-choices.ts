@@ -2,7 +2,7 @@
  * `node scripts/bench/bundle-choices.ts`: the measurements behind the bundling decisions in
  * docs/design-decisions.md. Builds the ingest function as shipped and in the alternatives that
  * were weighed (an ES module, CommonJS builds of the SDK, the SDK's whole credential chain in the
- * bundle, no SSM client, no Powertools Logger, zod's classic API instead of zod/mini), imports each in fresh Node processes, interleaved, and
+ * bundle, no Powertools Logger, zod's classic API instead of zod/mini), imports each in fresh Node processes, interleaved, and
  * prints size, median import time and its ratio to the shipped bundle (median of per-run ratios,
  * wall and CPU); then the bytes each package adds to the shipped bundles.
  * `RUNS=<n>` sets the imports per bundle (default 21).
@@ -30,11 +30,6 @@ function stub(name: string, contents: string): Plugin {
   };
 }
 
-const ssmStub = stub(
-  "@aws-sdk/client-ssm",
-  "export class SSMClient { send() { throw new Error('no SSM in this bundle'); } }\n" +
-    "export class GetParameterCommand { constructor(input) { this.input = input; } }",
-);
 const loggerStub = stub(
   "@aws-lambda-powertools/logger",
   "const line = (level) => function (message, attributes) {\n" +
@@ -76,7 +71,6 @@ const VARIANTS: readonly Variant[] = [
     label: "CommonJS, SDK CommonJS builds (`main` before `module`)",
     settings: { mainFields: ["main", "module"] },
   },
-  { label: "no SSM client (`@aws-sdk/client-ssm` stubbed)", settings: { plugins: [ssmStub] } },
   { label: "no Powertools Logger (a console JSON logger)", settings: { plugins: [loggerStub] } },
   { label: "zod classic API in place of `zod/mini`", settings: { alias: { "zod/mini": "zod" } } },
 ];

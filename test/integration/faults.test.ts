@@ -13,11 +13,8 @@ import {
   createSqsPublisher,
   PUBLISH_TIMEOUT_MS,
 } from "../../lib/ingest/aws/sqs-publisher.ts";
-import {
-  createSsmClient,
-  SSM_READ_TIMEOUT_MS,
-  ssmTokenSource,
-} from "../../lib/ingest/aws/ssm-tokens.ts";
+import { createSsmClient } from "../../lib/ingest/aws/ssm-client.ts";
+import { SSM_READ_TIMEOUT_MS, ssmTokenSource } from "../../lib/ingest/aws/ssm-tokens.ts";
 import { systemClock } from "../../lib/ingest/clock.ts";
 import type { ApiGatewayEvent } from "../../lib/ingest/decode.ts";
 import { ServiceUnavailableError } from "../../lib/ingest/errors.ts";
@@ -366,7 +363,8 @@ const TOKEN_FAULTS: Array<
     ATTEMPTS,
     /"InternalServerError"/,
   ],
-  ["accepts the request and never answers", { fault: HANG }, ATTEMPTS, /"AbortError"/],
+  // The read's own budget (SSM_READ_TIMEOUT_MS) ends the last attempt.
+  ["accepts the request and never answers", { fault: HANG }, ATTEMPTS, /"TimeoutError"/],
   [
     "denies access to the parameter",
     { fault: SSM_ACCESS_DENIED },

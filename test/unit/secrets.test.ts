@@ -5,14 +5,10 @@
  * secrets (JSON SecureStrings), whose values never reach a log or a response.
  */
 
-import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { describe, expect, it, vi } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
-import {
-  type GetParameterClient,
-  ssmSecretMapSource,
-  ssmTokenSource,
-} from "../../lib/ingest/aws/ssm-tokens.ts";
+import type { GetParameterClient, GetParameterOutput } from "../../lib/ingest/aws/ssm-client.ts";
+import { ssmSecretMapSource, ssmTokenSource } from "../../lib/ingest/aws/ssm-tokens.ts";
 import { parseConfig } from "../../lib/ingest/config.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import type { EventPublisher } from "../../lib/ingest/publisher.ts";
@@ -35,13 +31,12 @@ const TTL_MS = 300_000;
 function parameterStore(initial: string | Error) {
   const store = { value: initial, reads: 0 };
   const client: GetParameterClient = {
-    async send() {
+    async getParameter() {
       store.reads += 1;
       if (store.value instanceof Error) throw store.value;
       return {
-        $metadata: {},
         Parameter: { Name: PARAMETER, Value: store.value },
-      } satisfies GetParameterCommandOutput;
+      } satisfies GetParameterOutput;
     },
   };
   return { store, client };

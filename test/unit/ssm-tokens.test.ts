@@ -2,29 +2,28 @@
  * The SSM token source: one decrypted read of the SecureString, split into tokens, failures as
  * SecretError, bounded in time, cached for the TTL so that a rotation is seen without a deploy.
  */
-import type { GetParameterCommand, GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { describe, expect, it } from "vitest";
-import {
-  type GetParameterClient,
-  ssmTokenLoader,
-  ssmTokenSource,
-} from "../../lib/ingest/aws/ssm-tokens.ts";
+import type {
+  GetParameterClient,
+  GetParameterInput,
+  GetParameterOutput,
+} from "../../lib/ingest/aws/ssm-client.ts";
+import { ssmTokenLoader, ssmTokenSource } from "../../lib/ingest/aws/ssm-tokens.ts";
 import { SecretError } from "../../lib/ingest/errors.ts";
 
 const PARAMETER = "/twilio-status-relay/test/auth-token";
 
 // SSM is not the queue: a client that answers GetParameter from a script is enough here.
 function scriptedSsm(...answers: Array<string | undefined | Error>) {
-  const requests: Array<GetParameterCommand["input"]> = [];
+  const requests: GetParameterInput[] = [];
   const client: GetParameterClient = {
-    async send(command) {
-      requests.push(command.input);
+    async getParameter(input) {
+      requests.push(input);
       const answer = answers.length > 1 ? answers.shift() : answers[0];
       if (answer instanceof Error) throw answer;
       return {
-        $metadata: {},
         Parameter: answer === undefined ? undefined : { Name: PARAMETER, Value: answer },
-      } satisfies GetParameterCommandOutput;
+      } satisfies GetParameterOutput;
     },
   };
   return { client, requests };
@@ -78,11 +77,9 @@ describe("ssmTokenLoader", () => {
   it("gives up on a read that hangs once the timeout passes", async () => {
     // Prepare
     const hanging: GetParameterClient = {
-      send: (_command, options) =>
+      getParameter: (_input, options) =>
         new Promise((_resolve, reject) => {
-          options?.abortSignal?.addEventListener("abort", () =>
-            reject(options.abortSignal?.reason),
-          );
+          options.abortSignal.addEventListener("abort", () => reject(options.abortSignal.reason));
         }),
     };
     const load = ssmTokenLoader({ client: hanging, parameterName: PARAMETER, timeoutMs: 50 });

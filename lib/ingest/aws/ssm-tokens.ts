@@ -4,17 +4,12 @@
  * and again after the TTL, which is how a rotation is picked up without a deploy.
  */
 
-import {
-  GetParameterCommand,
-  type GetParameterCommandOutput,
-  SSMClient,
-} from "@aws-sdk/client-ssm";
 import { type Clock, systemClock } from "../clock.ts";
 import { splitTokens } from "../config.ts";
 import { SecretError } from "../errors.ts";
 import { parseSecretMap, type SecretMap, type SecretMapKind } from "../secret-maps.ts";
 import { cachedSecret, cachedTokens, type SecretMapSource, type TokenSource } from "../tokens.ts";
-import { boundedClientSettings } from "./client-settings.ts";
+import type { GetParameterClient, GetParameterOutput } from "./ssm-client.ts";
 
 /**
  * Time allowed for one read, SDK retries included. With the publish bound (6 s) this keeps a
@@ -22,27 +17,11 @@ import { boundedClientSettings } from "./client-settings.ts";
  */
 export const SSM_READ_TIMEOUT_MS = 3_000;
 
-/** The one SSM call the relay makes; an `SSMClient` has it, and so can a test double. */
-export interface GetParameterClient {
-  send(
-    command: GetParameterCommand,
-    options?: { abortSignal?: AbortSignal },
-  ): Promise<GetParameterCommandOutput>;
-}
-
 export interface SsmTokensOptions {
   readonly client: GetParameterClient;
   /** Name (or ARN) of the SecureString parameter. */
   readonly parameterName: string;
   readonly timeoutMs?: number;
-}
-
-/**
- * An SSM client for the relay: attempts bounded so that an unreachable Parameter Store answers
- * 503 in seconds. Region and credentials come from the SDK's usual settings.
- */
-export function createSsmClient(): SSMClient {
-  return new SSMClient(boundedClientSettings(1_000));
 }
 
 /**
@@ -62,10 +41,10 @@ export function ssmTokenLoader(options: SsmTokensOptions): () => Promise<readonl
 
 async function readParameter(options: SsmTokensOptions): Promise<string | undefined> {
   const { client, parameterName, timeoutMs = SSM_READ_TIMEOUT_MS } = options;
-  let output: GetParameterCommandOutput;
+  let output: GetParameterOutput;
   try {
-    output = await client.send(
-      new GetParameterCommand({ Name: parameterName, WithDecryption: true }),
+    output = await client.getParameter(
+      { Name: parameterName, WithDecryption: true },
       { abortSignal: AbortSignal.timeout(timeoutMs) },
     );
   } catch (cause) {
