@@ -2,8 +2,8 @@
  * `node scripts/bench/bundle-choices.ts`: the measurements behind the bundling decisions in
  * docs/design-decisions.md. Builds the ingest function as shipped and in the alternatives that
  * were weighed (an ES module, CommonJS builds of the SDK, the SDK's whole credential chain in the
- * bundle, no Powertools Logger, zod's classic API instead of zod/mini), imports each in fresh Node processes, interleaved, and
- * prints size, median import time and its ratio to the shipped bundle (median of per-run ratios,
+ * bundle, no Powertools Logger, zod's classic API instead of zod/mini), imports each in fresh Node
+ * processes, interleaved, and prints size, median import time and its ratio to the shipped bundle (median of per-run ratios,
  * wall and CPU); then the bytes each package adds to the shipped bundles.
  * `RUNS=<n>` sets the imports per bundle (default 21).
  */

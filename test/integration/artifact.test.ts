@@ -87,6 +87,26 @@ function invoke(
   return promise;
 }
 
+// The function's configuration in these tests: the local queue, and the token callbacks sign with.
+function relayEnvironment(): Record<string, string> {
+  return {
+    QUEUE_URL: queueUrl,
+    TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+  };
+}
+
+// No credentials in the environment or from instance metadata: only what these files hold.
+function credentialsOnlyIn(credentialsFile: string, configFile: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: "",
+    AWS_SECRET_ACCESS_KEY: "",
+    AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+    AWS_CONFIG_FILE: configFile,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
 function responseOf(stdout: string): { statusCode: number; body: string } {
   const line = stdout.split("\n").find((candidate) => candidate.startsWith("RESPONSE "));
   if (!line) throw new Error(`the handler printed no response:\n${stdout}`);
@@ -130,11 +150,7 @@ describe("the ingest artifact", () => {
     const event = signedCallback({ event: "media-processor-started" });
 
     // Act
-    const { stdout } = await invoke(event, {
-      QUEUE_URL: queueUrl,
-      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-    });
+    const { stdout } = await invoke(event, relayEnvironment());
 
     // Assess
     const response = responseOf(stdout);
@@ -165,14 +181,8 @@ describe("the ingest artifact", () => {
 
     // Act
     const { stdout } = await invoke(event, {
-      QUEUE_URL: queueUrl,
-      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ACCESS_KEY_ID: "",
-      AWS_SECRET_ACCESS_KEY: "",
-      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-      AWS_CONFIG_FILE: join(profileDir, "config"),
-      AWS_EC2_METADATA_DISABLED: "true",
+      ...relayEnvironment(),
+      ...credentialsOnlyIn(credentialsFile, join(profileDir, "config")),
     });
     await rm(profileDir, { recursive: true, force: true });
 
@@ -187,14 +197,8 @@ describe("the ingest artifact", () => {
 
     // Act
     const { stdout } = await invoke(event, {
-      QUEUE_URL: queueUrl,
-      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ACCESS_KEY_ID: "",
-      AWS_SECRET_ACCESS_KEY: "",
-      AWS_SHARED_CREDENTIALS_FILE: join(taskDir, "no-credentials"),
-      AWS_CONFIG_FILE: join(taskDir, "no-config"),
-      AWS_EC2_METADATA_DISABLED: "true",
+      ...relayEnvironment(),
+      ...credentialsOnlyIn(join(taskDir, "no-credentials"), join(taskDir, "no-config")),
     });
 
     // Assess
@@ -207,11 +211,7 @@ describe("the ingest artifact", () => {
     const event = signedCallback({ token: FORGER_AUTH_TOKEN });
 
     // Act
-    const { stdout } = await invoke(event, {
-      QUEUE_URL: queueUrl,
-      TWILIO_AUTH_TOKEN: PRIMARY_AUTH_TOKEN,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-    });
+    const { stdout } = await invoke(event, relayEnvironment());
 
     // Assess
     expect(responseOf(stdout).statusCode).toBe(403);

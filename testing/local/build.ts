@@ -11,7 +11,10 @@ import { writeZip } from "./zip.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-/** The module that stands in for the SDK's credential chain, as esbuild names it in a metafile. */
+/**
+ * The module that stands in for the SDK's credential chain, relative to the root, as esbuild
+ * names it in a metafile.
+ */
 const CREDENTIALS_MODULE = "lib/ingest/aws/credentials.ts";
 
 /** Packages that must never reach a bundle (`twilio` is the tests' signing oracle only). */
@@ -51,7 +54,7 @@ export const BUNDLE_SETTINGS: EsbuildOptions = {
  * without it, as any handler's would be.
  */
 export const CREDENTIAL_SPLIT: EsbuildOptions = {
-  alias: { "@aws-sdk/credential-provider-node": join(ROOT, "lib/ingest/aws/credentials.ts") },
+  alias: { "@aws-sdk/credential-provider-node": join(ROOT, CREDENTIALS_MODULE) },
   external: [`./${FULL_CHAIN_FILE}`],
 };
 

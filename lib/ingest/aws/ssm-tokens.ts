@@ -12,7 +12,7 @@ import { cachedSecret, cachedTokens, type SecretMapSource, type TokenSource } fr
 import type { GetParameterClient, GetParameterOutput } from "./ssm-client.ts";
 
 /**
- * Time allowed for one read, SDK retries included. With the publish bound (6 s) this keeps a
+ * Time allowed for one read, retries included. With the publish bound (6 s) this keeps a
  * cold read plus a publish inside the Lambda timeout (10 s), and both inside Twilio's 15 s.
  */
 export const SSM_READ_TIMEOUT_MS = 3_000;
