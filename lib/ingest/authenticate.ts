@@ -39,16 +39,16 @@ export interface Signer {
 
 /**
  * Verifies `request`'s signature. `accountSid` is the account the request names (undefined when
- * none); `everyAccount` lets a request that names none be tried with every account's tokens.
- * @throws MissingSignatureError, UnsupportedAlgorithmError, UnknownSharedKeyError,
- *   SignatureMismatchError (403s), ServiceUnavailableError when a secret store is unreadable
+ * none): its tokens and the defaults are tried, and no others.
+ * @throws MissingSignatureError, UnsupportedAlgorithmError, UnknownSharedKeyError (no key named),
+ *   SignatureMismatchError (also for a SharedKey the relay does not hold) (403s),
+ *   ServiceUnavailableError when a secret store is unreadable
  */
 export async function authenticate(
   request: CallbackRequest,
   options: {
     readonly sources: SecretSources;
     readonly accountSid: string | undefined;
-    readonly everyAccount?: boolean;
     readonly logger: RelayLogger;
   },
 ): Promise<Signer> {
@@ -59,12 +59,21 @@ export async function authenticate(
   let candidates: Candidates;
   if (scheme.kind === "shared-key") {
     const sharedKeys = await load(sources.sharedKeys, "SharedKey secrets unavailable", logger);
-    candidates = sharedKeyCandidates(scheme.keyId, sharedKeys);
+    const held = sharedKeyCandidates(scheme.keyId, sharedKeys);
+    if (held === undefined) {
+      // Answered as any other mismatch, so that unsigned requests cannot list the key ids the
+      // relay holds; the operator reads the id here.
+      logger.warn("signature does not match: the SharedKey is not configured", {
+        sharedKeyId: scheme.keyId,
+        fix: "add its secret to TWILIO_SHARED_KEYS (or the parameter TWILIO_SHARED_KEYS_PARAMETER names)",
+      });
+      throw new SignatureMismatchError();
+    }
+    candidates = held;
   } else {
-    const needsAccounts = accountSid !== undefined || options.everyAccount === true;
     const [defaults, accountTokens] = await Promise.all([
       loadTokens(sources.authTokens, logger),
-      needsAccounts
+      accountSid !== undefined
         ? load(sources.accountAuthTokens, "account auth tokens unavailable", logger)
         : new Map(),
     ]);
@@ -72,12 +81,12 @@ export async function authenticate(
       accountSid,
       defaults,
       accountTokens,
-      everyAccount: options.everyAccount ?? false,
     });
   }
 
   const verdict = verifyTwilioSignature({
     url: request.url,
+    alternativeUrls: request.alternativeUrls,
     params: request.signedParams,
     signature: request.signature,
     tokens: candidates.secrets,
@@ -94,6 +103,7 @@ export async function authenticate(
       ...(scheme.kind === "shared-key" ? { sharedKeyId: scheme.keyId } : {}),
       ...(accountSid !== undefined ? { accountSid } : {}),
       secretsTried: candidates.secrets.length,
+      hmacs: verdict.hmacs,
     });
     throw new SignatureMismatchError();
   }

@@ -19,6 +19,11 @@ export interface CallbackRequest {
   readonly method: "GET" | "POST";
   /** The URL Twilio signed: public base URL, path and raw query string. */
   readonly url: string;
+  /**
+   * Other spellings of `url` that Twilio may have signed: set for a REST API request (payload
+   * 1.0), whose query string API Gateway hands over decoded, so that the raw text is lost.
+   */
+  readonly alternativeUrls?: readonly string[] | undefined;
   /** The `X-Twilio-Signature` header, if sent. */
   readonly signature: string | undefined;
   /** The parameters covered by the signature besides the URL: the form body of a POST. */
@@ -72,18 +77,35 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
     ? formEncode(v1Query)
     : ((event as APIGatewayProxyEventV2).rawQueryString ?? "");
   const url = buildUrl(event, v2, headers, options.publicUrl, query);
+  const typedQuery = v1Query ? typedEncode(v1Query) : undefined;
+  const alternativeUrls =
+    typedQuery !== undefined && typedQuery !== query
+      ? [buildUrl(event, v2, headers, options.publicUrl, typedQuery)]
+      : undefined;
   const signature = headers.signature;
   const signatureSettings = headers.signatureSettings;
-
-  if (method === "GET") {
-    const params = v1Query ?? parseForm(query);
-    return { method, url, signature, signatureSettings, signedParams: new Map(), params };
-  }
 
   // Twilio signs a JSON body by adding its hash to the URL (`bodySHA256`), as the twilio
   // package's validateIncomingRequest tells the two kinds apart.
   const queryParams = query.includes("bodySHA256") ? (v1Query ?? parseForm(query)) : undefined;
   const bodySha256 = queryParams?.get("bodySHA256")?.[0];
+
+  if (method === "GET") {
+    // A sink URL's signature covers its body only through bodySHA256: as a GET, a captured
+    // delivery's URL and signature would verify with no body at all.
+    if (bodySha256 !== undefined) throw new MethodNotAllowedError(method, { sinkDelivery: true });
+    const params = v1Query ?? parseForm(query);
+    return {
+      method,
+      url,
+      alternativeUrls,
+      signature,
+      signatureSettings,
+      signedParams: new Map(),
+      params,
+    };
+  }
+
   if (bodySha256 !== undefined) {
     const bytes = decodeBodyBytes(
       event.body,
@@ -97,6 +119,7 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
     return {
       method,
       url,
+      alternativeUrls,
       signature,
       signatureSettings,
       signedParams: new Map(),
@@ -109,7 +132,15 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
   const contentType = headers.contentType;
   if (!isForm(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const params = parseForm(body);
-  return { method, url, signature, signatureSettings, signedParams: params, params };
+  return {
+    method,
+    url,
+    alternativeUrls,
+    signature,
+    signatureSettings,
+    signedParams: params,
+    params,
+  };
 }
 
 // The issue's contract for a sink delivery: too many bytes is a 400 naming the limit.
@@ -354,6 +385,25 @@ function formEncode(params: ReadonlyMap<string, readonly string[]>): string {
     for (const value of values) search.append(name, value);
   }
   return search.toString();
+}
+
+// The same parameters as a person types them into a URL: only what must be escaped is (the form's
+// own "&", "=", "+", "#" and "%", spaces, controls and non-ASCII); "/", ":", "@", "?", "$", ",",
+// ";" and the characters URLSearchParams escapes but a URL allows ("!", "'", "(", ")", "~") are
+// left as they are.
+function typedEncode(params: ReadonlyMap<string, readonly string[]>): string {
+  const parts: string[] = [];
+  for (const [name, values] of params) {
+    for (const value of values) parts.push(`${typedComponent(name)}=${typedComponent(value)}`);
+  }
+  return parts.join("&");
+}
+
+function typedComponent(text: string): string {
+  return encodeURIComponent(text.toWellFormed()).replace(
+    /%(2F|3A|40|3F|24|2C|3B)/g,
+    (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 function v1QueryParams(event: APIGatewayProxyEvent): Map<string, string[]> {

@@ -94,19 +94,33 @@ export class UnsupportedAlgorithmError extends HttpError {
 }
 
 /**
- * 403: `X-Twilio-Webhooks-Signature-Settings` names a SharedKey the relay does not hold (or none).
- * Names the key id, never a secret.
+ * 403: `X-Twilio-Webhooks-Signature-Settings` names no SharedKey (`key=...`). A key id the relay
+ * does not hold is answered as a {@link SignatureMismatchError} instead, so that unsigned requests
+ * cannot tell configured key ids from others; the log names it.
  */
 export class UnknownSharedKeyError extends HttpError {
   override name = "UnknownSharedKeyError";
-  constructor(keyId: string | undefined) {
+  constructor() {
     super(
       403,
-      keyId === undefined
-        ? `${"X-Twilio-Webhooks-Signature-Settings"} names no SharedKey (key=...): the relay ` +
-            "cannot tell which secret signed it"
-        : `SharedKey ${quote(keyId)} is not configured: add its secret to TWILIO_SHARED_KEYS ` +
-            "(or the SSM parameter named by TWILIO_SHARED_KEYS_PARAMETER)",
+      `${"X-Twilio-Webhooks-Signature-Settings"} names no SharedKey (key=...): the relay ` +
+        "cannot tell which secret signed it",
+    );
+  }
+}
+
+/**
+ * 403: a validly signed Event Streams delivery holds an event of another account than the one
+ * that signed it or that its URL names. A sink delivers its own account's events only.
+ */
+export class AccountMismatchError extends HttpError {
+  override name = "AccountMismatchError";
+  constructor(index: number, eventAccount: string, deliveryAccount: string) {
+    super(
+      403,
+      `delivery refused: event ${index} belongs to account ${eventAccount}, but the delivery ` +
+        `was signed for account ${deliveryAccount}; a sink delivers its own account's events ` +
+        "only, so give each account its own sink (with ?AccountSid= of that account in its URL)",
     );
   }
 }
@@ -150,13 +164,21 @@ export class CallbackTooOldError extends HttpError {
   }
 }
 
-/** 405: only POST and GET are callbacks. */
+/**
+ * 405: only POST and GET are callbacks; and only POST is an Event Streams sink delivery (a URL
+ * that carries `bodySHA256`), whose signature covers the body only through that hash.
+ */
 export class MethodNotAllowedError extends HttpError {
   override name = "MethodNotAllowedError";
-  constructor(method: string) {
-    super(405, `method ${method} is not allowed: Twilio status callbacks use POST or GET`, {
-      headers: { allow: "GET, POST" },
-    });
+  constructor(method: string, options?: { readonly sinkDelivery?: boolean }) {
+    super(
+      405,
+      options?.sinkDelivery
+        ? `method ${method} is not allowed: a URL that carries bodySHA256 is an Event Streams ` +
+            "sink delivery, which Twilio sends as a POST of its JSON body"
+        : `method ${method} is not allowed: Twilio status callbacks use POST or GET`,
+      { headers: { allow: options?.sinkDelivery ? "POST" : "GET, POST" } },
+    );
   }
 }
 

@@ -8,13 +8,16 @@
 import { hash } from "node:crypto";
 import { SINK_TEST_EVENT_TYPE, type TwilioCloudEvent } from "../events/cloud-event.ts";
 import { describeError } from "../events/errors.ts";
-import { authenticate, type SecretSources } from "./authenticate.ts";
+import { jsonNesting, MAX_JSON_DEPTH } from "../events/resources/define.ts";
+import { authenticate, type SecretSources, type Signer } from "./authenticate.ts";
 import type { CallbackRequest, SinkDelivery } from "./decode.ts";
 import {
+  AccountMismatchError,
   AccountNotAllowedError,
   BadRequestError,
   BodyHashMismatchError,
   ServiceUnavailableError,
+  SignatureMismatchError,
 } from "./errors.ts";
 import type { RelayLogger } from "./logger.ts";
 import type { RelayMetrics } from "./metrics.ts";
@@ -74,12 +77,25 @@ export async function handleSinkDelivery(
   const { logger } = deps;
   // The account a sink URL names, if its owner added `AccountSid=AC...` to it (signed with it).
   const namedAccount = request.params.get("AccountSid")?.[0];
-  const signer = await authenticate(request, {
-    sources: deps.sources,
-    accountSid: namedAccount,
-    everyAccount: true,
-    logger,
-  });
+  let signer: Signer;
+  try {
+    signer = await authenticate(request, {
+      sources: deps.sources,
+      accountSid: namedAccount,
+      logger,
+    });
+  } catch (error) {
+    if (error instanceof SignatureMismatchError && namedAccount === undefined) {
+      // Only what could have signed it is tried: without an account in the URL, the defaults.
+      logger.warn(
+        "a sink delivery whose URL names no account is verified with the default tokens only",
+        {
+          fix: "if a subaccount's sink sent it, add ?AccountSid=<that account> to the sink's destination URL",
+        },
+      );
+    }
+    throw error;
+  }
   if (!bodyMatchesHash(request.sink.body, request.sink.bodySha256)) {
     logger.warn("body does not match bodySHA256", { bytes: request.sink.body.length });
     throw new BodyHashMismatchError();
@@ -98,9 +114,10 @@ export async function handleSinkDelivery(
     }
     throw error;
   }
-  const deliveryAccount = namedAccount ?? signer.accountSid;
+  // The account whose own token signed the delivery, else the one its signed URL names.
+  const deliveryAccount = signer.accountSid ?? namedAccount;
   const messages = events.map((event) => cloudEventMessage(event, deliveryAccount));
-  enforceAccounts(messages, deps.policy, logger);
+  enforceAccounts(messages, deliveryAccount, deps.policy, logger);
 
   const publish = deps.publisher.publishCloudEvents;
   const ids = events.map((event) => event.id);
@@ -127,15 +144,22 @@ export async function handleSinkDelivery(
 /**
  * Parses a verified delivery body: a non-empty JSON array of at most {@link MAX_SINK_EVENTS}
  * CloudEvents, each with a non-empty string `id`, `type`, `source` and `specversion`, each at
- * most {@link MAX_SINK_EVENT_BYTES} as JSON.
+ * most {@link MAX_SINK_EVENT_BYTES} as JSON and nested at most `MAX_JSON_DEPTH` levels deep.
  * @throws BadRequestError naming every problem (the first ten)
  */
 export function parseDelivery(body: Uint8Array): TwilioCloudEvent[] {
   const fail = (problems: string[]) =>
     new BadRequestError(problems.slice(0, 10), { subject: "Event Streams delivery" });
+  const text = Buffer.from(body).toString("utf8");
+  // Before anything walks the events recursively (JSON.stringify to size them, then to publish
+  // and log them), which a deep enough nesting would overflow: a 500 on every retry.
+  const nesting = jsonNesting(text);
+  if (nesting.depth - 1 > MAX_JSON_DEPTH) {
+    throw fail([`event ${nesting.element} is nested more than ${MAX_JSON_DEPTH} levels deep`]);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(body).toString("utf8"));
+    value = JSON.parse(text);
   } catch {
     throw fail(["the body is not JSON"]);
   }
@@ -270,15 +294,39 @@ function objectAt(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-// ALLOWED_ACCOUNT_SIDS applies to every event: its own account (data, request parameters,
-// source), or the delivery's (the URL's AccountSid, the account whose token signed it).
+// A delivery an account signed, or whose URL names an account, holds that account's events only.
+// ALLOWED_ACCOUNT_SIDS applies to that account and to every event: its own account (data, request
+// parameters, source), or the delivery's.
 function enforceAccounts(
   messages: readonly CloudEventMessage[],
+  deliveryAccount: string | undefined,
   policy: CallbackPolicy,
   logger: RelayLogger,
 ): void {
+  if (deliveryAccount !== undefined) {
+    const bound = deliveryAccount.toLowerCase();
+    messages.forEach((message, index) => {
+      const accountSid = message.attributes.accountSid;
+      if (accountSid !== undefined && accountSid.toLowerCase() !== bound) {
+        logger.warn("delivery refused: an event of another account", {
+          reason: "AccountMismatchError",
+          eventId: message.event.id,
+          accountSid,
+          deliveryAccount,
+        });
+        throw new AccountMismatchError(index, accountSid, deliveryAccount);
+      }
+    });
+  }
   const allowed = policy.allowedAccountSids;
   if (allowed === undefined) return;
+  if (deliveryAccount !== undefined && !allowed.has(deliveryAccount.toLowerCase())) {
+    logger.warn("delivery refused by policy", {
+      reason: "AccountNotAllowedError",
+      accountSid: deliveryAccount,
+    });
+    throw new AccountNotAllowedError(deliveryAccount);
+  }
   for (const message of messages) {
     const accountSid = message.attributes.accountSid;
     if (accountSid === undefined || !allowed.has(accountSid.toLowerCase())) {

@@ -157,10 +157,23 @@ function unknownResourceEvent(params: Params, now: () => Date): StatusEvent {
   };
 }
 
-/** Hex SHA-256 of the parts joined by newlines: the same callback always gets the same id. */
+/** Hex SHA-256 of {@link eventIdText}: the same callback always gets the same id. */
 export function eventId(parts: readonly string[]): string {
   // One-shot: no Hash object for a single input.
-  return hash("sha256", parts.join("\n"), "hex");
+  return hash("sha256", eventIdText(parts), "hex");
+}
+
+/**
+ * The text an event id hashes: the parts joined by newlines, as ever, when no part holds one
+ * (every callback Twilio has been seen to send), so those ids never change. A newline inside a
+ * part would move a boundary (`a\nb`,`c` against `a`,`b\nc`), so parts that hold one are written
+ * as their JSON array followed by one newline per part instead. JSON holds no raw newline, so
+ * that text has exactly as many newlines as parts, one more than any joined text of that many
+ * parts: the two forms never meet, and each is unambiguous on its own.
+ */
+export function eventIdText(parts: readonly string[]): string {
+  if (!parts.some((part) => part.includes("\n"))) return parts.join("\n");
+  return JSON.stringify(parts) + "\n".repeat(parts.length);
 }
 
 function unrecognized(params: Params, known: ReadonlySet<string>): Unrecognized {

@@ -15,6 +15,11 @@ export type Params = ReadonlyMap<string, readonly string[]>;
 export interface VerifyInput {
   /** The URL Twilio requested, as configured in Twilio (including any query string). */
   readonly url: string;
+  /**
+   * Other spellings of the same URL, tried after every form of `url`: for a REST API request
+   * (payload 1.0), whose raw query string API Gateway does not pass on.
+   */
+  readonly alternativeUrls?: readonly string[] | undefined;
   /** POST form parameters; empty for a GET, whose parameters are part of the signed URL. */
   readonly params: Params;
   /** The `X-Twilio-Signature` header, if any. */
@@ -74,7 +79,7 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
   // candidate generator is even started.
   let tokenIndex = matchingToken(withoutPort(splitUrl(input.url), input.url));
   if (tokenIndex !== -1) return { valid: true, tokenIndex, hmacs };
-  const candidates = signatureUrlCandidates(input.url);
+  const candidates = signatureUrlCandidates(input.url, input.alternativeUrls);
   candidates.next();
   for (const url of candidates) {
     tokenIndex = matchingToken(url);
@@ -154,17 +159,26 @@ export function bodyMatchesHash(body: Uint8Array, bodySha256: string): boolean {
  * The distinct URL strings a valid signature may have been computed over, most likely first:
  * the URL as received without and with its default port, then the WHATWG-normalised URL
  * (without and with port), each also with the query string re-encoded as Node's legacy
- * `querystring` does. Lazy: the normalised forms are computed only if the first ones fail.
+ * `querystring` does; then the same forms of each of `alternatives` (other spellings of the same
+ * URL, for a request whose raw query is lost), each string once. Lazy: the normalised forms are
+ * computed only if the first ones fail.
  */
-export function* signatureUrlCandidates(url: string): Generator<string> {
-  // At most six short strings: a list is cheaper than a set (no string hashing).
+export function* signatureUrlCandidates(
+  url: string,
+  alternatives: readonly string[] = [],
+): Generator<string> {
+  // At most six short strings a URL: a list is cheaper than a set (no string hashing).
   const seen: string[] = [];
+  yield* urlForms(url, seen);
+  for (const alternative of alternatives) yield* urlForms(alternative, seen);
+}
+
+function* urlForms(url: string, seen: string[]): Generator<string> {
   const fresh = (candidate: string) => !seen.includes(candidate) && seen.push(candidate) > 0;
   // Each form is computed only once the previous one has failed; each URL is split once.
   const parts = splitUrl(url);
   const asReceived = withoutPort(parts, url);
-  seen.push(asReceived);
-  yield asReceived;
+  if (fresh(asReceived)) yield asReceived;
   const withDefaultPort = withPort(parts, url);
   if (fresh(withDefaultPort)) yield withDefaultPort;
   let normalized: string;

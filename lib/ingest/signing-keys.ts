@@ -6,8 +6,9 @@
  *   names (HMAC_SHA1 or HMAC_SHA256), and nothing else.
  * - Otherwise HMAC-SHA1 with auth tokens: those of the account the request names (a callback's
  *   `AccountSid`, a sink URL's `AccountSid` query parameter), then the default tokens
- *   (`TWILIO_AUTH_TOKEN`), and no others. A sink delivery that names no account is tried with the
- *   default tokens, then every configured account's tokens (at most `MAX_SECRETS_PER_MAP`).
+ *   (`TWILIO_AUTH_TOKEN`), and no others. A sink delivery that names no account (in its URL) is
+ *   tried with the default tokens only: what a forged request costs is bounded by what could have
+ *   signed it, never by how many accounts are configured.
  */
 
 import { UnknownSharedKeyError, UnsupportedAlgorithmError } from "./errors.ts";
@@ -30,7 +31,7 @@ export function signingScheme(signatureSettings: string | undefined): SigningSch
   const { keyId, algorithm } = parseSignatureSettings(signatureSettings);
   const hash = hashOfAlgorithm(algorithm);
   if (hash === undefined) throw new UnsupportedAlgorithmError(algorithm);
-  if (keyId === undefined) throw new UnknownSharedKeyError(undefined);
+  if (keyId === undefined) throw new UnknownSharedKeyError();
   return { kind: "shared-key", keyId, hash };
 }
 
@@ -43,13 +44,10 @@ export interface Candidates {
   readonly ranks: readonly number[];
 }
 
-/**
- * The SharedKey secrets of `keyId`.
- * @throws UnknownSharedKeyError when the relay does not hold that key
- */
-export function sharedKeyCandidates(keyId: string, sharedKeys: SecretMap): Candidates {
+/** The SharedKey secrets of `keyId`; undefined when the relay does not hold that key. */
+export function sharedKeyCandidates(keyId: string, sharedKeys: SecretMap): Candidates | undefined {
   const secrets = sharedKeys.get(keyId);
-  if (secrets === undefined) throw new UnknownSharedKeyError(keyId);
+  if (secrets === undefined) return undefined;
   return {
     secrets,
     owners: secrets.map(() => keyId),
@@ -59,14 +57,12 @@ export function sharedKeyCandidates(keyId: string, sharedKeys: SecretMap): Candi
 
 /**
  * The auth tokens that may have signed a request naming `accountSid` (any case; undefined when
- * it names none): that account's tokens, then the defaults; with `everyAccount` and no account
- * named, the defaults and then every account's tokens. A token listed twice is tried once.
+ * it names none): that account's tokens, then the defaults. A token listed twice is tried once.
  */
 export function authTokenCandidates(options: {
   readonly accountSid: string | undefined;
   readonly defaults: readonly string[];
   readonly accountTokens: SecretMap;
-  readonly everyAccount?: boolean;
 }): Candidates {
   const secrets: string[] = [];
   const owners: (string | undefined)[] = [];
@@ -85,8 +81,5 @@ export function authTokenCandidates(options: {
       : normaliseId(options.accountSid, "account-auth-tokens");
   if (named !== undefined) add(named, options.accountTokens.get(named) ?? []);
   add(undefined, options.defaults);
-  if (options.everyAccount && options.accountSid === undefined) {
-    for (const [account, tokens] of options.accountTokens) add(account, tokens);
-  }
   return { secrets, owners, ranks };
 }

@@ -330,23 +330,39 @@ describe("the auth tokens a sink delivery is verified with", () => {
     });
     // Act
     const response = await handler(
-      signedSinkDelivery({ query: `AccountSid=${OTHER_ACCOUNT}`, token: OTHER_TOKEN }),
+      signedSinkDelivery({
+        query: `AccountSid=${OTHER_ACCOUNT}`,
+        token: OTHER_TOKEN,
+        events: sampleSinkEvents({ accountSid: OTHER_ACCOUNT }),
+      }),
     );
     // Assess
     expect(response.statusCode).toBe(200);
     expect(published(publisher)).toHaveLength(4);
   });
 
-  it("include every configured account's tokens when the URL names none", async () => {
+  it("are the default tokens only when the URL names no account, however many accounts are configured", async () => {
     // Prepare
-    const { handler } = setup({
+    const { handler, logger, publisher } = setup({
       authTokens: [],
       accountAuthTokens: new Map([[OTHER_ACCOUNT, [OTHER_TOKEN]]]),
     });
     // Act
-    const response = await handler(signedSinkDelivery({ token: OTHER_TOKEN }));
+    const response = await handler(
+      signedSinkDelivery({
+        token: OTHER_TOKEN,
+        events: sampleSinkEvents({ accountSid: OTHER_ACCOUNT }),
+      }),
+    );
     // Assess
-    expect(response.statusCode).toBe(200);
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body).error).toBe("SignatureMismatchError");
+    expect(published(publisher)).toEqual([]);
+    expect(
+      logger.lines.find((line) => line.message.includes("names no account"))?.attributes,
+    ).toMatchObject({
+      fix: expect.stringContaining("?AccountSid="),
+    });
   });
 
   it("exclude other accounts' tokens when the URL names an account", async () => {

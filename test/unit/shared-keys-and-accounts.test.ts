@@ -102,19 +102,27 @@ describe("a callback signed with a SharedKey", () => {
     expect(line?.attributes).toEqual({ sharedKeyId: LOCAL_SHARED_KEY.id, secretIndex: 1 });
   });
 
-  it("is 403 naming the key id when the relay does not hold that key, never a secret", async () => {
-    // Prepare
+  it("answers a key id the relay does not hold exactly as a forgery with a held key, and names the id in the log only", async () => {
+    // Prepare: the same forged signature, once with a configured key id and once with another
     const { handler, events, logger } = setup();
+    const forged = { signature: `${"x".repeat(43)}=` } as const;
+    const held = signedCallback({ ...forged, sharedKey: LOCAL_SHARED_KEY });
+    const unknown = signedCallback({
+      ...forged,
+      sharedKey: { ...LOCAL_SHARED_KEY, id: "webhooks_sharedkey_unknown" },
+    });
     // Act
-    const response = await handler(
-      signedCallback({ sharedKey: { ...LOCAL_SHARED_KEY, id: "webhooks_sharedkey_unknown" } }),
-    );
+    const heldAnswer = await handler(held);
+    const unknownAnswer = await handler(unknown);
     // Assess
-    expect(response.statusCode).toBe(403);
-    const answer = JSON.parse(response.body);
-    expect(answer.error).toBe("UnknownSharedKeyError");
-    expect(answer.message).toContain('"webhooks_sharedkey_unknown"');
-    expect(response.body + logger.text()).not.toContain(LOCAL_SHARED_KEY.secret);
+    expect(unknownAnswer).toEqual(heldAnswer);
+    expect(JSON.parse(unknownAnswer.body).error).toBe("SignatureMismatchError");
+    expect(unknownAnswer.body).not.toContain("webhooks_sharedkey_unknown");
+    const line = logger.lines.find((l) => l.message.includes("SharedKey is not configured"));
+    expect(line?.attributes).toMatchObject({ sharedKeyId: "webhooks_sharedkey_unknown" });
+    expect(heldAnswer.body + unknownAnswer.body + logger.text()).not.toContain(
+      LOCAL_SHARED_KEY.secret,
+    );
     expect(events).toEqual([]);
   });
 

@@ -105,10 +105,20 @@ export const jsonObjectText = z.string().check(
   ),
 );
 
-// Deepest bracket nesting of JSON text, outside strings; one pass, no recursion.
 function jsonDepth(json: string): number {
+  return jsonNesting(json).depth;
+}
+
+/**
+ * The deepest bracket nesting of JSON text, outside strings (one pass, no recursion, so that no
+ * depth overflows the stack), and the index of the outermost array's element in which it is
+ * first reached (0 when the text is not an array).
+ */
+export function jsonNesting(json: string): { readonly depth: number; readonly element: number } {
   let depth = 0;
   let deepest = 0;
+  let element = 0;
+  let deepestElement = 0;
   let inString = false;
   for (let i = 0; i < json.length; i += 1) {
     const c = json.charCodeAt(i);
@@ -120,12 +130,17 @@ function jsonDepth(json: string): number {
       inString = true;
     } else if (c === 0x7b || c === 0x5b) {
       depth += 1;
-      if (depth > deepest) deepest = depth;
+      if (depth > deepest) {
+        deepest = depth;
+        deepestElement = element;
+      }
     } else if (c === 0x7d || c === 0x5d) {
       depth -= 1;
+    } else if (c === 0x2c && depth === 1) {
+      element += 1;
     }
   }
-  return deepest;
+  return { depth: deepest, element: deepestElement };
 }
 
 // ---------------------------------------------------------------------------------------------
