@@ -191,7 +191,7 @@ export function relayDecodeAndVerify(config: HotPathConfig): HotPathOp {
  */
 export function relaySinkHotPath(config: HotPathConfig): HotPathOp {
   return (event) => {
-    const request = verifiedRequest(event, config, true);
+    const request = verifiedRequest(event, config);
     if (request?.sink === undefined) return 0;
     if (!bodyMatchesHash(request.sink.body, request.sink.bodySha256)) return 0;
     const account = request.params.get("AccountSid")?.[0];
@@ -204,11 +204,10 @@ export function relaySinkHotPath(config: HotPathConfig): HotPathOp {
 }
 
 // Decode and verify, as the handler does (its `authenticate`, with the secrets resolved): the
-// request if its signature is valid. `everyAccount` is set for a sink delivery.
+// request if its signature is valid.
 function verifiedRequest(
   event: APIGatewayProxyEventV2,
   config: HotPathConfig,
-  everyAccount = false,
 ): CallbackRequest | undefined {
   const request = decodeRequest(event, {
     publicUrl: config.publicUrl,
@@ -216,17 +215,18 @@ function verifiedRequest(
     maxSinkBodyBytes: MAX_SINK_BODY_BYTES,
   });
   const scheme = signingScheme(request.signatureSettings);
-  const candidates: Candidates =
+  const candidates: Candidates | undefined =
     scheme.kind === "shared-key"
       ? sharedKeyCandidates(scheme.keyId, config.sharedKeys)
       : authTokenCandidates({
           accountSid: request.params.get("AccountSid")?.[0],
           defaults: config.authTokens,
           accountTokens: new Map(),
-          everyAccount,
         });
+  if (candidates === undefined) return undefined;
   const verdict = verifyTwilioSignature({
     url: request.url,
+    alternativeUrls: request.alternativeUrls,
     params: request.signedParams,
     signature: request.signature,
     tokens: candidates.secrets,
