@@ -49,6 +49,8 @@ export async function authenticate(
   options: {
     readonly sources: SecretSources;
     readonly accountSid: string | undefined;
+    /** The connection-override fragment of the configured URL, if any (status callbacks only). */
+    readonly fragment?: string | undefined;
     readonly logger: RelayLogger;
   },
 ): Promise<Signer> {
@@ -87,6 +89,7 @@ export async function authenticate(
   const verdict = verifyTwilioSignature({
     url: request.url,
     alternativeUrls: request.alternativeUrls,
+    fragment: options.fragment,
     params: request.signedParams,
     signature: request.signature,
     tokens: candidates.secrets,

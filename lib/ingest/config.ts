@@ -8,6 +8,8 @@ import { ConfigError } from "./errors.ts";
 import { parseSecretMap, type SecretMap, type SecretMapKind } from "./secret-maps.ts";
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+// Twilio's connection override names, each once or more, name=value joined by "&".
+const CONNECTION_OVERRIDES = /^(ct|rt|tt|rc|rp|e|sni)=[\w.,-]+(&(ct|rt|tt|rc|rp|e|sni)=[\w.,-]+)*$/;
 
 const ssmParameterName = z
   .string()
@@ -40,6 +42,17 @@ const EnvironmentSchema = z.object({
   MAX_CALLBACK_AGE_SECONDS: z.optional(
     z.string().check(z.regex(/^[1-9]\d*$/, "must be a whole number of seconds, at least 1")),
   ),
+  TWILIO_CONNECTION_OVERRIDES: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          CONNECTION_OVERRIDES,
+          "must be Twilio connection overrides without the #, such as rc=3&rp=all: " +
+            "name=value pairs joined by &, each name one of ct, rt, tt, rc, rp, e, sni",
+        ),
+      ),
+  ),
 });
 
 export interface Config {
@@ -67,6 +80,11 @@ export interface Config {
   readonly allowedAccountSids: ReadonlySet<string> | undefined;
   /** Oldest callback `Timestamp` accepted (`MAX_CALLBACK_AGE_SECONDS`), in ms; any when undefined. */
   readonly maxCallbackAgeMs: number | undefined;
+  /**
+   * The connection overrides (`TWILIO_CONNECTION_OVERRIDES`, `rc=3&rp=all`) of the status callback
+   * URL given to Twilio as its fragment; a signature over the URL with or without it is accepted.
+   */
+  readonly connectionOverrides: string | undefined;
 }
 
 /** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
@@ -140,6 +158,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     maxCallbackAgeMs: vars.MAX_CALLBACK_AGE_SECONDS
       ? Number(vars.MAX_CALLBACK_AGE_SECONDS) * 1000
       : undefined,
+    connectionOverrides: vars.TWILIO_CONNECTION_OVERRIDES,
   };
 }
 

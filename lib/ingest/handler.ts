@@ -24,7 +24,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IngestDependencies {
   /** Public URL and the optional protections (allowed accounts, maximum age). */
-  readonly config: Pick<Config, "publicUrl"> & CallbackPolicy;
+  readonly config: Pick<Config, "publicUrl"> &
+    Partial<Pick<Config, "connectionOverrides">> &
+    CallbackPolicy;
   /** Publishes status events; and the CloudEvents of Event Streams deliveries, if it can. */
   readonly publisher: EventPublisher & Partial<CloudEventPublisher>;
   /** The current time: for events that carry no `Timestamp` of their own, and the age check. */
@@ -72,6 +74,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       await authenticate(request, {
         sources,
         accountSid: request.params.get("AccountSid")?.[0],
+        fragment: config.connectionOverrides,
         logger,
       });
 

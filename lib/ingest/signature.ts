@@ -20,6 +20,12 @@ export interface VerifyInput {
    * (payload 1.0), whose raw query string API Gateway does not pass on.
    */
   readonly alternativeUrls?: readonly string[] | undefined;
+  /**
+   * The connection-override fragment of the URL configured in Twilio (`rc=3&rp=all`, without
+   * `#`), which no HTTP request carries: every form is then also tried with it, after all forms
+   * without it, since Twilio may sign the configured URL with its fragment or without it.
+   */
+  readonly fragment?: string | undefined;
   /** POST form parameters; empty for a GET, whose parameters are part of the signed URL. */
   readonly params: Params;
   /** The `X-Twilio-Signature` header, if any. */
@@ -79,7 +85,7 @@ export function verifyTwilioSignature(input: VerifyInput): VerifyResult {
   // candidate generator is even started.
   let tokenIndex = matchingToken(withoutPort(splitUrl(input.url), input.url));
   if (tokenIndex !== -1) return { valid: true, tokenIndex, hmacs };
-  const candidates = signatureUrlCandidates(input.url, input.alternativeUrls);
+  const candidates = signatureUrlCandidates(input.url, input.alternativeUrls, input.fragment);
   candidates.next();
   for (const url of candidates) {
     tokenIndex = matchingToken(url);
@@ -160,17 +166,20 @@ export function bodyMatchesHash(body: Uint8Array, bodySha256: string): boolean {
  * the URL as received without and with its default port, then the WHATWG-normalised URL
  * (without and with port), each also with the query string re-encoded as Node's legacy
  * `querystring` does; then the same forms of each of `alternatives` (other spellings of the same
- * URL, for a request whose raw query is lost), each string once. Lazy: the normalised forms are
- * computed only if the first ones fail.
+ * URL, for a request whose raw query is lost), each string once; then, with a `fragment`, each of
+ * those followed by `#fragment`. Lazy: the normalised forms are computed only if the first ones
+ * fail.
  */
 export function* signatureUrlCandidates(
   url: string,
   alternatives: readonly string[] = [],
+  fragment?: string,
 ): Generator<string> {
   // At most six short strings a URL: a list is cheaper than a set (no string hashing).
   const seen: string[] = [];
   yield* urlForms(url, seen);
   for (const alternative of alternatives) yield* urlForms(alternative, seen);
+  if (fragment) for (const form of [...seen]) yield `${form}#${fragment}`;
 }
 
 function* urlForms(url: string, seen: string[]): Generator<string> {
