@@ -13,6 +13,7 @@ import {
   LOCAL_AUTH_TOKEN,
   localCallbackUrl,
   sendTrigger,
+  splitFragment,
   TRIGGER_EVENTS,
   triggerRequest,
 } from "../testing/local/trigger-request.ts";
@@ -23,7 +24,8 @@ const USAGE = `usage: npm run trigger -- <event|all> [--method GET|POST] [--port
 events: ${TRIGGER_EVENTS.join(", ")}, or all;
         or event-streams (a signed Event Streams sink delivery, POST only)
 --port    the port npm start serves on (default ${DEFAULT_LOCAL_PORT}; npm start -- --port N prints it)
---url     the StatusCallback URL (default ${localCallbackUrl()}, served by npm start)
+--url     the StatusCallback URL, #connection overrides included (default ${localCallbackUrl()},
+          served by npm start); signed with them, as Twilio may sign it
 --token   the auth token to sign with (default the local token npm start uses)
 --method  POST (default) or GET`;
 
@@ -64,7 +66,8 @@ const requests = eventStreams
       {
         label: `POST ${EVENT_STREAMS} (5 events)`,
         request: sinkDeliveryRequest({
-          url,
+          // A sink has its own retries: its destination carries no connection overrides.
+          url: splitFragment(url).url,
           token: values.token,
           events: sampleSinkEvents({ count: 5 }),
         }),

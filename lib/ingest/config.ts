@@ -87,6 +87,13 @@ export interface Config {
   readonly connectionOverrides: string | undefined;
 }
 
+/**
+ * The connection overrides the stack gives Twilio by default (deploy parameter
+ * `connectionOverrides`), as the fragment of `StatusCallbackUrl`; docs/reliability.md says why
+ * these values. `npm start` and `npm run trigger` use them too.
+ */
+export const DEFAULT_CONNECTION_OVERRIDES = "rc=3&rp=all";
+
 /** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
 const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;
 

@@ -103,9 +103,13 @@ export function httpRequest(
   token: string,
 ): CallbackHttpRequest {
   const headers = { "user-agent": "TwilioProxy/1.1" };
+  // The configured URL's connection overrides (#rc=...) are signed, never sent.
+  const fragmentAt = callbackUrl.indexOf("#");
+  const requested = fragmentAt === -1 ? callbackUrl : callbackUrl.slice(0, fragmentAt);
+  const fragment = fragmentAt === -1 ? "" : callbackUrl.slice(fragmentAt);
   if (callback.method === "GET") {
-    const url = `${callbackUrl}?${formBody(callback.params)}`;
-    const signature = twilio.getExpectedTwilioSignature(token, url, {});
+    const url = `${requested}?${formBody(callback.params)}`;
+    const signature = twilio.getExpectedTwilioSignature(token, url + fragment, {});
     return {
       method: "GET",
       url,
@@ -115,7 +119,7 @@ export function httpRequest(
   }
   return {
     method: "POST",
-    url: callbackUrl,
+    url: requested,
     headers: {
       ...headers,
       "content-type": "application/x-www-form-urlencoded",

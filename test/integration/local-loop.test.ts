@@ -102,7 +102,9 @@ describe("npm start", () => {
 
   it("prints the local StatusCallback URL, the local token and the queue", () => {
     // Assess
-    expect(loop.callbackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/status-callbacks$/);
+    expect(loop.callbackUrl).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/status-callbacks#rc=\d&rp=[a-z0-9,]+(&[a-z]+=\d+)*$/,
+    );
     expect(loop.token).toBe(LOCAL_AUTH_TOKEN);
     expect(loop.queueUrl).toMatch(
       /^http:\/\/127\.0\.0\.1:\d+\/\d+\/twilio-status-relay-local\.fifo$/,

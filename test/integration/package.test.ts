@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONNECTION_OVERRIDES } from "../../lib/ingest/config.ts";
 import { DEAD_LETTER_RETENTION_SECONDS, MAX_RECEIVE_COUNT } from "../../testing/local/sqs.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -15,6 +16,7 @@ const NODE_BIN = resolve(ROOT, "node_modules/.bin");
 const ALLOWED_ACCOUNTS = "AC0123456789abcdef0123456789abcdef,ACfedcba9876543210fedcba9876543210";
 const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TWILIO_BUDGET_SECONDS = 15;
+const CUSTOM_OVERRIDES = "ct=2000&rc=2&rp=5xx";
 // The stack's own outputs, whatever the endpoint.
 const RELAY_OUTPUTS = [
   "StatusCallbackUrl",
@@ -203,10 +205,15 @@ beforeAll(async () => {
       "--param=maxCallbackAgeSeconds=900",
       "--param=accountAuthTokensParameter=/acme/twilio/account-auth-tokens",
       "--param=sharedKeysParameter=/acme/twilio/shared-keys",
+      `--param=connectionOverrides=${CUSTOM_OVERRIDES}`,
     ])
   ).template;
   functionUrl = (
-    await packageStack(["--param=endpoint=functionUrl", "--param=reservedConcurrency=25"])
+    await packageStack([
+      "--param=endpoint=functionUrl",
+      "--param=reservedConcurrency=25",
+      "--param=connectionOverrides=none",
+    ])
   ).template;
 }, 240_000);
 
@@ -440,8 +447,29 @@ describe("npm run package, offline and without credentials", () => {
       "Fn::Join"
     ] as Json[];
     expect(url[1]).toEqual(expect.arrayContaining([{ Ref: "HttpApi" }]));
-    expect((url[1] as Json[]).at(-1)).toBe("/status-callbacks");
+    expect((url[1] as Json[]).at(-1)).toBe(`/status-callbacks#${DEFAULT_CONNECTION_OVERRIDES}`);
   });
+
+  it.each([
+    ["by default", () => defaults, DEFAULT_CONNECTION_OVERRIDES, "/status-callbacks"],
+    ["as given", () => options, CUSTOM_OVERRIDES, "/status-callbacks"],
+    ["none, with connectionOverrides=none", () => functionUrl, "", "status-callbacks"],
+  ])(
+    "gives StatusCallbackUrl and the ingest function the connection overrides %s",
+    (_, template, overrides, path) => {
+      // Prepare
+      const value = template().Outputs.StatusCallbackUrl?.Value as JsonObject;
+      const ingest = template().Resources.IngestLambdaFunction?.Properties as JsonObject;
+
+      // Act
+      const parts = (value["Fn::Join"] as Json[])[1] as Json[];
+      const variables = (ingest.Environment as JsonObject).Variables as JsonObject;
+
+      // Assess
+      expect(parts.at(-1)).toBe(overrides ? `${path}#${overrides}` : path);
+      expect(variables.TWILIO_CONNECTION_OVERRIDES).toBe(overrides);
+    },
+  );
 
   it.each([
     ["defaults", () => defaults],

@@ -28,7 +28,9 @@ function setup(connectionOverrides: string | undefined) {
     tokens: staticTokens([PRIMARY_AUTH_TOKEN]),
     publisher: {
       publish: async (event) => void events.push(event),
-      publishCloudEvents: async (messages) => void (cloudEvents += messages.length),
+      publishCloudEvents: async (messages) => {
+        cloudEvents += messages.length;
+      },
     },
     clock: () => new Date("2026-11-27T12:00:00Z"),
     logger: memoryLogger(),

@@ -1,6 +1,7 @@
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
 import { resources } from "../../lib/events/registry.ts";
+import { DEFAULT_CONNECTION_OVERRIDES } from "../../lib/ingest/config.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import {
   eventsNamed,
@@ -66,7 +67,34 @@ describe("triggerRequest", () => {
     expect(request.body).toBeUndefined();
     expect(request.headers["content-type"]).toBeUndefined();
     const signature = request.headers["x-twilio-signature"] ?? "";
-    expect(twilio.validateRequest(PRIMARY_AUTH_TOKEN, signature, request.url, {})).toBe(true);
+    expect(request.url).not.toContain("#");
+    expect(
+      twilio.validateRequest(
+        PRIMARY_AUTH_TOKEN,
+        signature,
+        `${request.url}#${DEFAULT_CONNECTION_OVERRIDES}`,
+        {},
+      ),
+    ).toBe(true);
+  });
+
+  it("signs over the configured URL with its connection overrides and sends it without them", () => {
+    // Prepare
+    const options = {
+      event: "stream-ended",
+      method: "POST",
+      url: `${DEPLOYED}#rc=2&rp=all`,
+      token: PRIMARY_AUTH_TOKEN,
+      timestamp: TIMESTAMP,
+    } as const;
+    // Act
+    const request = triggerRequest(options);
+    // Assess
+    expect(request.url).toBe(DEPLOYED);
+    const body = Object.fromEntries(new URLSearchParams(request.body));
+    const signature = request.headers["x-twilio-signature"] ?? "";
+    expect(twilio.validateRequest(PRIMARY_AUTH_TOKEN, signature, options.url, body)).toBe(true);
+    expect(twilio.validateRequest(PRIMARY_AUTH_TOKEN, signature, DEPLOYED, body)).toBe(false);
   });
 
   it("keeps the query string of a configured URL and appends a GET's parameters after it", () => {

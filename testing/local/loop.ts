@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { DEFAULT_CONNECTION_OVERRIDES } from "../../lib/ingest/config.ts";
 import { buildFunctions } from "./build.ts";
 import { describeMessage, tailQueue } from "./queue-tail.ts";
 import {
@@ -16,7 +17,7 @@ import {
   type QueueActivity,
   startLocalSqs,
 } from "./sqs.ts";
-import { CALLBACK_PATH, LOCAL_AUTH_TOKEN } from "./trigger-request.ts";
+import { CALLBACK_PATH, LOCAL_AUTH_TOKEN, localCallbackUrl } from "./trigger-request.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const OFFLINE_PROCESS = resolve(import.meta.dirname, "offline-process.ts");
@@ -97,7 +98,8 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
     const { queueUrl, deadLetterQueueUrl } = await sqs.createQueues(LOCAL_QUEUE_NAME);
     stopWatching = watchQueues(sqs, { queueUrl, deadLetterQueueUrl }, options);
     const origin = `http://127.0.0.1:${options.port}`;
-    const callbackUrl = `${origin}${CALLBACK_PATH}`;
+    // What a user pastes into Twilio: the path and the connection overrides the relay is given.
+    const callbackUrl = localCallbackUrl(options.port, DEFAULT_CONNECTION_OVERRIDES);
     offline = startOffline({
       port: options.port,
       lambdaPort,
@@ -109,6 +111,7 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
         // serverless-offline sends no X-Forwarded-Proto; without this the function would
         // rebuild https:// and no signature made for http:// would match.
         PUBLIC_URL: origin,
+        TWILIO_CONNECTION_OVERRIDES: DEFAULT_CONNECTION_OVERRIDES,
         POWERTOOLS_LOG_LEVEL: options.verbose ? "INFO" : "WARN",
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
         AWS_REGION: LOCAL_REGION,

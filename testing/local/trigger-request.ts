@@ -3,6 +3,7 @@
  * in the registry, signed as Twilio signs it (`X-Twilio-Signature` over the URL, plus the form
  * body of a POST).
  */
+import { DEFAULT_CONNECTION_OVERRIDES } from "../../lib/ingest/config.ts";
 import { computeTwilioSignature } from "../../lib/ingest/signature.ts";
 import {
   type CallbackEventName,
@@ -19,9 +20,22 @@ export const DEFAULT_LOCAL_PORT = 3000;
 /** The route the stack serves callbacks on. */
 export const CALLBACK_PATH = "/status-callbacks";
 
-/** The StatusCallback URL of the local loop on `port`. */
-export function localCallbackUrl(port: number = DEFAULT_LOCAL_PORT): string {
-  return `http://127.0.0.1:${port}${CALLBACK_PATH}`;
+/**
+ * The StatusCallback URL of the local loop on `port`, with the connection overrides `npm start`
+ * configures (the deployed default) as its fragment.
+ */
+export function localCallbackUrl(
+  port: number = DEFAULT_LOCAL_PORT,
+  connectionOverrides: string = DEFAULT_CONNECTION_OVERRIDES,
+): string {
+  const fragment = connectionOverrides ? `#${connectionOverrides}` : "";
+  return `http://127.0.0.1:${port}${CALLBACK_PATH}${fragment}`;
+}
+
+/** `url` without its fragment, and the fragment (without `#`; undefined when none). */
+export function splitFragment(url: string): { readonly url: string; readonly fragment?: string } {
+  const at = url.indexOf("#");
+  return at === -1 ? { url } : { url: url.slice(0, at), fragment: url.slice(at + 1) };
 }
 
 /** The events `trigger` knows: every event of every resource, as `<resource>.<status>`. */
@@ -37,7 +51,10 @@ export const TRIGGER_RESOURCES: readonly string[] = [
 export interface TriggerOptions {
   readonly event: CallbackEventName;
   readonly method: "GET" | "POST";
-  /** The StatusCallback URL, exactly as it would be configured in Twilio. */
+  /**
+   * The StatusCallback URL, exactly as it would be configured in Twilio, connection overrides
+   * (`#rc=...`) included: the request is signed over it, fragment and all, and sent without it.
+   */
   readonly url: string;
   /** The auth token to sign with. */
   readonly token: string;
@@ -68,9 +85,12 @@ export function triggerRequest(options: TriggerOptions): TriggerRequest {
   });
   const form = new URLSearchParams(params).toString();
   const headers = { "user-agent": "TwilioProxy/1.1 (npm run trigger)" };
+  // No HTTP request carries a fragment: Twilio reads its connection overrides from it.
+  const { url: requested, fragment } = splitFragment(options.url);
+  const signed = (url: string) => (fragment === undefined ? url : `${url}#${fragment}`);
   if (options.method === "GET") {
-    const url = `${options.url}${options.url.includes("?") ? "&" : "?"}${form}`;
-    const signature = computeTwilioSignature(options.token, url, new Map());
+    const url = `${requested}${requested.includes("?") ? "&" : "?"}${form}`;
+    const signature = computeTwilioSignature(options.token, signed(url), new Map());
     return {
       method: "GET",
       url,
@@ -78,14 +98,14 @@ export function triggerRequest(options: TriggerOptions): TriggerRequest {
       body: undefined,
     };
   }
-  const signed = new Map(Object.entries(params).map(([name, value]) => [name, [value]]));
+  const signedParams = new Map(Object.entries(params).map(([name, value]) => [name, [value]]));
   return {
     method: "POST",
-    url: options.url,
+    url: requested,
     headers: {
       ...headers,
       "content-type": "application/x-www-form-urlencoded",
-      "x-twilio-signature": computeTwilioSignature(options.token, options.url, signed),
+      "x-twilio-signature": computeTwilioSignature(options.token, options.url, signedParams),
     },
     body: form,
   };
