@@ -174,6 +174,10 @@ function isNamedResource(template: Template, value: Json): boolean {
   }
   if (typeof value["Fn::Sub"] === "string") {
     const arn = value["Fn::Sub"];
+    // The objects of a bucket of this template, whose keys Lambda chooses.
+    const objects = /^\$\{(\w+)\.Arn\}\/\*$/.exec(arn);
+    if (objects?.[1] !== undefined)
+      return template.Resources[objects[1]]?.Type === "AWS::S3::Bucket";
     return arn.startsWith("arn:") && !arn.includes("*") && !/:$/.test(arn);
   }
   return false;
@@ -370,9 +374,11 @@ describe("npm run package, offline and without credentials", () => {
             on: [{ "Fn::GetAtt": ["Queue", "QueueName"] }],
           },
         ],
+        [{ metric: "TwilioStatusRelay RecoveryFailures", on: [service] }],
+        [{ metric: "AWS/Lambda Errors", on: [{ Ref: "RecoverLambdaFunction" }] }],
       ]),
     );
-    expect(watched).toHaveLength(6);
+    expect(watched).toHaveLength(8);
     expect(ofType(defaults, "AWS::SNS::Topic")).toEqual([]);
     for (const alarm of alarms) expect(alarm).not.toHaveProperty("AlarmActions");
   });
@@ -422,7 +428,7 @@ describe("npm run package, offline and without credentials", () => {
 
     // Assess
     expect(topic.Subscription).toEqual([{ Protocol: "email", Endpoint: "ops@example.com" }]);
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
   });
 
@@ -568,7 +574,7 @@ describe("npm run package, offline and without credentials", () => {
     const mappings = ofType(defaults, "AWS::Lambda::EventSourceMapping");
 
     // Assess
-    expect(functions).toEqual(["IngestLambdaFunction"]);
+    expect(functions).toEqual(["IngestLambdaFunction", "RecoverLambdaFunction"]);
     expect(mappings).toEqual([]);
     expect(defaults.Resources).not.toHaveProperty("ConsumerRole");
   });
@@ -612,6 +618,112 @@ describe("npm run package, offline and without credentials", () => {
       "sqs:ReceiveMessage",
     );
   });
+});
+
+describe("the recover function", () => {
+  it.each([
+    ["defaults", () => defaults],
+    ["every option", () => options],
+    ["functionUrl", () => functionUrl],
+  ])("subscribes to exactly the ingest function's recoverable publish failures (%s)", (_, t) => {
+    // Prepare
+    const filter = resource(t(), "RecoverSubscriptionFilter").Properties;
+    // Act
+    const pattern = filter.FilterPattern;
+    // Assess
+    expect(pattern).toBe('{ ($.message = "publish failed") && ($.event.id = "*") }');
+    expect(filter.LogGroupName).toEqual({ Ref: "IngestLogGroup" });
+    expect(filter.DestinationArn).toEqual({ "Fn::GetAtt": ["RecoverLambdaFunction", "Arn"] });
+  });
+
+  it("may be invoked by CloudWatch Logs for the ingest function's log group only", () => {
+    // Act
+    const permission = resource(defaults, "RecoverInvokedByLogs").Properties;
+    // Assess
+    expect(permission).toEqual({
+      Action: "lambda:InvokeFunction",
+      FunctionName: { "Fn::GetAtt": ["RecoverLambdaFunction", "Arn"] },
+      Principal: "logs.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": ["IngestLogGroup", "Arn"] },
+      SourceAccount: { Ref: "AWS::AccountId" },
+    });
+  });
+
+  it("is retried twice by Lambda, then leaves the payload in an encrypted, private bucket", () => {
+    // Act
+    const config = resource(defaults, "RecoverInvokeConfig").Properties;
+    const bucket = resource(defaults, "RecoveryFailuresBucket");
+    // Assess
+    expect(config).toEqual({
+      FunctionName: { Ref: "RecoverLambdaFunction" },
+      Qualifier: "$LATEST",
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: {
+        OnFailure: { Destination: { "Fn::GetAtt": ["RecoveryFailuresBucket", "Arn"] } },
+      },
+    });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.BucketEncryption).toBeDefined();
+    const recover = resource(defaults, "RecoverLambdaFunction").Properties;
+    expect(recover.Timeout).toBe(900);
+  });
+
+  it("has its own role: its logs, SendMessage to the queue, and the failure bucket, nothing else", () => {
+    // Act
+    const statements = roleStatements(defaults, "RecoverRole");
+    // Assess
+    expect(statements.map((s) => [actions(s), s.Resource])).toEqual([
+      [["logs:CreateLogStream", "logs:PutLogEvents"], { "Fn::GetAtt": ["RecoverLogGroup", "Arn"] }],
+      [["sqs:SendMessage"], { "Fn::GetAtt": ["Queue", "Arn"] }],
+      [["s3:PutObject"], { "Fn::Sub": `${cfn("RecoveryFailuresBucket.Arn")}/*` }],
+      [["s3:ListBucket"], { "Fn::GetAtt": ["RecoveryFailuresBucket", "Arn"] }],
+    ]);
+    expect(resource(defaults, "RecoverLambdaFunction").Properties.Role).toEqual({
+      "Fn::GetAtt": ["RecoverRole", "Arn"],
+    });
+  });
+
+  it.each([
+    ["without alarmEmail", () => defaults, undefined],
+    ["with alarmEmail", () => options, [{ Ref: "AlarmTopic" }]],
+  ])("alarms on RecoveryFailures and on recover's errors (%s)", (_, t, alarmActions) => {
+    // Act
+    const failures = resource(t(), "RecoveryFailuresAlarm").Properties;
+    const errors = resource(t(), "RecoverErrorsAlarm").Properties;
+    // Assess
+    expect(failures).toMatchObject({
+      Namespace: "TwilioStatusRelay",
+      MetricName: "RecoveryFailures",
+    });
+    expect(errors).toMatchObject({
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: "RecoverLambdaFunction" } }],
+    });
+    expect(failures.AlarmActions).toEqual(alarmActions);
+  });
+
+  it("draws EventsRecovered and RecoveryFailures on the dashboard", () => {
+    // Act
+    const body = JSON.stringify(resource(defaults, "Dashboard").Properties.DashboardBody);
+    // Assess
+    expect(body).toContain('\\"EventsRecovered\\"');
+    expect(body).toContain('\\"RecoveryFailures\\"');
+  });
+
+  it("is left out, with everything it needs, with recovery=false", async () => {
+    // Act
+    const { template } = await packageStack(["--param=recovery=false"]);
+    // Assess
+    expect(Object.keys(template.Resources).filter((id) => /Recover/.test(id))).toEqual([]);
+    expect(template.Outputs).not.toHaveProperty("RecoveryFailuresBucketName");
+  }, 120_000);
 });
 
 describe("npm run package with endpoint=functionUrl", () => {
