@@ -92,7 +92,7 @@ export interface Config {
  * `connectionOverrides`), as the fragment of `StatusCallbackUrl`; docs/reliability.md says why
  * these values. `npm start` and `npm run trigger` use them too.
  */
-export const DEFAULT_CONNECTION_OVERRIDES = "rc=3&rp=all";
+export const DEFAULT_CONNECTION_OVERRIDES = "ct=2000&rt=5000&rc=5&rp=all";
 
 /** Default cache lifetime of tokens read from SSM: a rotation is seen within five minutes. */
 const DEFAULT_AUTH_TOKEN_CACHE_TTL_SECONDS = 300;

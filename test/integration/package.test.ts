@@ -257,8 +257,8 @@ describe("npm run package, offline and without credentials", () => {
       "Fn::GetAtt": ["IngestLambdaFunction", "Arn"],
     });
     const throttling = stage?.Properties.DefaultRouteSettings as JsonObject;
-    expect(throttling.ThrottlingRateLimit).toBeGreaterThan(0);
-    expect(throttling.ThrottlingBurstLimit).toBeGreaterThan(0);
+    expect(Number(throttling.ThrottlingRateLimit)).toBe(500);
+    expect(Number(throttling.ThrottlingBurstLimit)).toBe(1000);
   });
 
   it("runs the ingest bundle on Node 24 arm64, answering well inside Twilio's 15 seconds", () => {
