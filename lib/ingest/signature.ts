@@ -22,8 +22,8 @@ export interface VerifyInput {
   readonly alternativeUrls?: readonly string[] | undefined;
   /**
    * The connection-override fragment of the URL configured in Twilio (`rc=3&rp=all`, without
-   * `#`), which no HTTP request carries: every form is then also tried with it, after all forms
-   * without it, since Twilio may sign the configured URL with its fragment or without it.
+   * `#`), which no HTTP request carries: the URL as received is then also tried with it, after
+   * every form without it, since Twilio may sign the configured URL with its fragment or without.
    */
   readonly fragment?: string | undefined;
   /** POST form parameters; empty for a GET, whose parameters are part of the signed URL. */
@@ -166,8 +166,8 @@ export function bodyMatchesHash(body: Uint8Array, bodySha256: string): boolean {
  * the URL as received without and with its default port, then the WHATWG-normalised URL
  * (without and with port), each also with the query string re-encoded as Node's legacy
  * `querystring` does; then the same forms of each of `alternatives` (other spellings of the same
- * URL, for a request whose raw query is lost), each string once; then, with a `fragment`, each of
- * those followed by `#fragment`. Lazy: the normalised forms are computed only if the first ones
+ * URL, for a request whose raw query is lost), each string once; then, with a `fragment`, each URL
+ * as received followed by `#fragment`. Lazy: the normalised forms are computed only if the first ones
  * fail.
  */
 export function* signatureUrlCandidates(
@@ -179,7 +179,15 @@ export function* signatureUrlCandidates(
   const seen: string[] = [];
   yield* urlForms(url, seen);
   for (const alternative of alternatives) yield* urlForms(alternative, seen);
-  if (fragment) for (const form of [...seen]) yield `${form}#${fragment}`;
+  // The fragment is the one this relay's own StatusCallbackUrl carries: Twilio signs that URL as
+  // configured or without its fragment, so only the URLs as received (not the other forms, which
+  // only make up for how frameworks rebuild a URL) are tried with it, one more HMAC each.
+  if (fragment) {
+    for (const received of [url, ...alternatives]) {
+      const candidate = `${withoutPort(splitUrl(received), received)}#${fragment}`;
+      if (!seen.includes(candidate)) yield candidate;
+    }
+  }
 }
 
 function* urlForms(url: string, seen: string[]): Generator<string> {

@@ -6,7 +6,7 @@
 import { hash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { batchEntry, entryBytes, sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
-import type { Config } from "../../lib/ingest/config.ts";
+import { type Config, DEFAULT_CONNECTION_OVERRIDES } from "../../lib/ingest/config.ts";
 import { type CallbackRequest, decodeRequest } from "../../lib/ingest/decode.ts";
 import {
   cloudEventMessage,
@@ -49,16 +49,20 @@ const clock = () => new Date();
  * `sharedKeys: staticSecretMap(sharedKeys)`), already resolved: the timed path is synchronous, so
  * it leaves out the handler's `await` of those sources.
  */
-export type HotPathConfig = Pick<Config, "authTokens" | "sharedKeys" | "publicUrl">;
+export type HotPathConfig = Pick<
+  Config,
+  "authTokens" | "sharedKeys" | "publicUrl" | "connectionOverrides"
+>;
 
 /**
  * The configuration of every case: the local auth token, the local SharedKey, no public URL, no
- * account auth tokens.
+ * account auth tokens, and the connection overrides the stack deploys by default.
  */
 export const LOCAL_CONFIG: HotPathConfig = {
   authTokens: [LOCAL_AUTH_TOKEN],
   sharedKeys: LOCAL_SHARED_KEY_MAP,
   publicUrl: undefined,
+  connectionOverrides: DEFAULT_CONNECTION_OVERRIDES,
 };
 
 /** One hot path: the work for one API Gateway event, returning 0 when it refuses it. */
@@ -227,6 +231,8 @@ function verifiedRequest(
   const verdict = verifyTwilioSignature({
     url: request.url,
     alternativeUrls: request.alternativeUrls,
+    // As the handler does: a sink delivery is never verified with the fragment.
+    fragment: request.sink === undefined ? config.connectionOverrides : undefined,
     params: request.signedParams,
     signature: request.signature,
     tokens: candidates.secrets,
