@@ -184,7 +184,7 @@ export function* signatureUrlCandidates(
   // only make up for how frameworks rebuild a URL) are tried with it, one more HMAC each.
   if (fragment) {
     for (const received of [url, ...alternatives]) {
-      const candidate = `${withoutPort(splitUrl(received), received)}#${fragment}`;
+      const candidate = `${received}#${fragment}`;
       if (!seen.includes(candidate)) yield candidate;
     }
   }

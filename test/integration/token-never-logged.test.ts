@@ -284,7 +284,12 @@ function newSecretRequests(): ApiGatewayEvent[] {
         "x-twilio-webhooks-signature-settings": `key=${SHARED_KEY_ID},algorithm=HMAC_SHA512`,
       },
     }),
-    signedSinkDelivery({ token: SUBACCOUNT_TOKEN, tamperedBody: "[]" }),
+    // A subaccount's sink names its account, so that its token is tried.
+    signedSinkDelivery({
+      query: `AccountSid=${SUBACCOUNT}`,
+      token: SUBACCOUNT_TOKEN,
+      tamperedBody: "[]",
+    }),
     signedSinkDelivery({ token: PRIMARY, body: `[{"id":"${SHARED_SECRET}"}]` }),
     signedCallback({ token: FORGER, params: { ...params(6), AccountSid: SUBACCOUNT } }),
   ];
