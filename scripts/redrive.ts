@@ -4,8 +4,12 @@
  * cleanly: the batch in hand is finished (or the move task cancelled), nothing is lost, and
  * running it again carries on. See docs/recovering-events.md.
  */
-import { deadLetterQueueUrlOf, type RedriveMethod, redrive } from "../testing/local/redrive.ts";
-import { sqsClientForQueue } from "../testing/local/replay.ts";
+import {
+  deadLetterQueueUrlOf,
+  type RedriveMethod,
+  redrive,
+  sqsClientForQueue,
+} from "../lib/recovery/index.ts";
 import { commandLine } from "./local/cli.ts";
 
 const USAGE = `usage: npm run redrive -- [--queue-url URL] [--dlq-url URL] [--method auto|move-task|receive]
@@ -60,7 +64,7 @@ const visibilityTimeoutSeconds = positive(
   43_200,
 );
 
-const client = sqsClientForQueue(queueUrl);
+const client = sqsClientForQueue(queueUrl, process.env);
 const stop = new AbortController();
 const onSignal = (signal: NodeJS.Signals) => {
   if (stop.signal.aborted) {

@@ -10,7 +10,8 @@ import {
   readRelayLog,
   replayEvents,
   sqsClientForQueue,
-} from "../testing/local/replay.ts";
+  sqsSender,
+} from "../lib/recovery/index.ts";
 import { commandLine } from "./local/cli.ts";
 
 const USAGE = `usage: npm run replay -- --from <file> [--queue-url URL] [--send] [--include-refused]
@@ -95,12 +96,12 @@ if (!values.send) {
 }
 if (!queueUrl) usage("--send needs --queue-url, or QUEUE_URL set");
 
-const client = sqsClientForQueue(queueUrl);
+const client = sqsClientForQueue(queueUrl, process.env);
 const stop = new AbortController();
 process.once("SIGINT", () => stop.abort());
 process.once("SIGTERM", () => stop.abort());
 const outcome = await replayEvents({
-  client,
+  send: sqsSender(client),
   queueUrl,
   events,
   signal: stop.signal,
@@ -111,9 +112,7 @@ out();
 out(`sent ${outcome.sent.length} of ${events.length} events; ${outcome.failed.length} failed`);
 for (const { logged, error } of outcome.failed) out(`  failed ${logged.id}: ${error}`);
 if (stop.signal.aborted) {
-  out(
-    `stopped: ${events.length - outcome.sent.length - outcome.failed.length} not sent (run again: what was sent is deduplicated)`,
-  );
+  out(`stopped: ${outcome.unsent.length} not sent (run again: what was sent is deduplicated)`);
   process.exitCode = 130;
 } else if (outcome.failed.length > 0) {
   process.exitCode = 1;

@@ -187,3 +187,35 @@ function splitList(list: string): string[] {
 export function loadConfig(): Config {
   return parseConfig(process.env);
 }
+
+const RecoveryEnvironmentSchema = z.object({ QUEUE_URL: httpUrl });
+
+/** The recover function's configuration: the queue it republishes to. */
+export interface RecoveryConfig {
+  /** The ingest function's queue; a `.fifo` URL makes FIFO messages, as the ingest side sends. */
+  readonly queueUrl: string;
+}
+
+/**
+ * Parses the recover function's configuration from environment variables.
+ * @throws ConfigError naming every variable that is missing or invalid
+ */
+export function parseRecoveryConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): RecoveryConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const result = RecoveryEnvironmentSchema.safeParse(defined);
+  if (!result.success) {
+    const problems = problemsOf(result.error, defined).map((problem) => {
+      const name = String(problem.path[0]);
+      return problem.missing ? `${name} is required` : `${name} ${problem.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return { queueUrl: result.data.QUEUE_URL };
+}
+
+/** Reads the recover function's configuration from this process's environment. */
+export function loadRecoveryConfig(): RecoveryConfig {
+  return parseRecoveryConfig(process.env);
+}

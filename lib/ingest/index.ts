@@ -6,7 +6,14 @@ export { createSqsClient, createSqsPublisher, sqsMessage } from "./aws/sqs-publi
 export { createSsmClient } from "./aws/ssm-client.ts";
 export { ssmTokenSource } from "./aws/ssm-tokens.ts";
 export { type Clock, systemClock } from "./clock.ts";
-export { type Config, loadConfig, parseConfig } from "./config.ts";
+export {
+  type Config,
+  loadConfig,
+  loadRecoveryConfig,
+  parseConfig,
+  parseRecoveryConfig,
+  type RecoveryConfig,
+} from "./config.ts";
 export { type ApiGatewayEvent, decodeRequest, parseForm } from "./decode.ts";
 export * from "./errors.ts";
 export {

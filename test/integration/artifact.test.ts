@@ -10,8 +10,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FULL_CHAIN_FILE } from "../../lib/ingest/aws/credentials.ts";
+import { normaliseCallback } from "../../lib/ingest/normalise.ts";
 import { BUNDLE_FILE, type BuiltFunction, buildFunctions } from "../../testing/local/build.ts";
 import {
   drainQueue,
@@ -21,7 +23,7 @@ import {
   startLocalSqs,
 } from "../../testing/local/sqs.ts";
 import { readZip } from "../../testing/local/zip.ts";
-import { MEDIA_PROCESSOR_SID } from "../../testing/samples.ts";
+import { callbackParams, MEDIA_PROCESSOR_SID } from "../../testing/samples.ts";
 import { signedCallback } from "../../testing/signed-callback.ts";
 import { FORGER_AUTH_TOKEN, PRIMARY_AUTH_TOKEN } from "../../testing/tokens.ts";
 
@@ -39,7 +41,8 @@ const { handler } = require(require("node:path").join(process.cwd(), file));
 let input = "";
 process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", async () => {
-  const response = await handler(JSON.parse(input));
+  // The part of Lambda's context the functions read.
+  const response = await handler(JSON.parse(input), { getRemainingTimeInMillis: () => 60000 });
   process.stdout.write("\\nRESPONSE " + JSON.stringify(response) + "\\n");
 });
 `;
@@ -60,6 +63,7 @@ function ingest(): BuiltFunction {
 function invoke(
   event: unknown,
   env: Record<string, string>,
+  cwd = taskDir,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { promise, resolve: done } = Promise.withResolvers<{
     code: number;
@@ -70,7 +74,7 @@ function invoke(
     NODE,
     ["-e", INVOKE],
     {
-      cwd: taskDir,
+      cwd,
       // Only what Lambda would set: no NODE_PATH, nothing inherited from the test runner.
       env: {
         PATH: process.env.PATH ?? "",
@@ -107,7 +111,9 @@ function credentialsOnlyIn(credentialsFile: string, configFile: string): Record<
   };
 }
 
-function responseOf(stdout: string): { statusCode: number; body: string } {
+function responseOf(
+  stdout: string,
+): { statusCode: number; body: string } & Record<string, unknown> {
   const line = stdout.split("\n").find((candidate) => candidate.startsWith("RESPONSE "));
   if (!line) throw new Error(`the handler printed no response:\n${stdout}`);
   return JSON.parse(line.slice("RESPONSE ".length));
@@ -261,6 +267,54 @@ describe("the ingest artifact", () => {
     );
     // Nothing but the SDK's credential chain, shipped beside the bundle.
     expect([...required]).toEqual([`./${FULL_CHAIN_FILE}`]);
+  });
+});
+
+describe("the recover artifact", () => {
+  it("loaded as Lambda loads it, puts a logged event from a subscription payload on the queue", async () => {
+    // Prepare
+    const fn = built.find((candidate) => candidate.name === "recover");
+    if (!fn) throw new Error("the build made no recover artifact");
+    const recoverDir = await mkdtemp(join(tmpdir(), "relay-recover-"));
+    for (const entry of await readZip(await readFile(fn.artifact))) {
+      await writeFile(join(recoverDir, entry.name), entry.data);
+    }
+    const { queueUrl: recoverQueueUrl } = await sqs.createQueues("artifact-recover");
+    const event = normaliseCallback(
+      new Map(Object.entries(callbackParams("stream-ended")).map(([k, v]) => [k, [v]])),
+      () => new Date(),
+    );
+    const line = JSON.stringify({
+      level: "ERROR",
+      message: "publish failed",
+      eventId: event.id,
+      event,
+    });
+    const payload = {
+      messageType: "DATA_MESSAGE",
+      owner: "123456789012",
+      logGroup: "/aws/lambda/ingest",
+      logStream: "stream",
+      subscriptionFilters: ["recover"],
+      logEvents: [{ id: "1", timestamp: Date.now(), message: line }],
+    };
+    const awslogs = { awslogs: { data: gzipSync(JSON.stringify(payload)).toString("base64") } };
+
+    // Act
+    const { code, stdout } = await invoke(
+      awslogs,
+      { QUEUE_URL: recoverQueueUrl, AWS_ENDPOINT_URL_SQS: sqs.endpoint },
+      recoverDir,
+    );
+    const onQueue = await drainQueue(sqs.client, recoverQueueUrl);
+    await rm(recoverDir, { recursive: true, force: true });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(responseOf(stdout)).toEqual({ recovered: 1, failed: 0, skipped: 0 });
+    expect(onQueue.map((message) => message.Attributes?.MessageDeduplicationId)).toEqual([
+      event.id,
+    ]);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redrive } from "../../testing/local/redrive.ts";
+import { redrive } from "../../lib/recovery/index.ts";
 import {
   drainQueue,
   LOCAL_CREDENTIALS,

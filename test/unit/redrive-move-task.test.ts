@@ -5,7 +5,7 @@
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { type RedriveProgress, redrive } from "../../testing/local/redrive.ts";
+import { type RedriveProgress, redrive } from "../../lib/recovery/index.ts";
 
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/relay-prod.fifo";
 const DLQ_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/relay-prod-dlq.fifo";

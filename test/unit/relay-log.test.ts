@@ -8,7 +8,7 @@ import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { createLogger } from "../../lib/ingest/logger.ts";
 import { staticTokens } from "../../lib/ingest/tokens.ts";
-import { countByType, readRelayLog, replayMessage } from "../../testing/local/replay.ts";
+import { countByType, readRelayLog, replayMessage } from "../../lib/recovery/index.ts";
 import {
   ACCOUNT_SID,
   ALL_EVENTS,

@@ -1,13 +1,10 @@
 /**
- * Replay from logs: finds, in the relay's own log output, the events it logged whole because SQS
- * refused them ("publish failed"), and republishes them exactly as the relay would have sent them.
- * Also lists the signed callbacks the relay refused (malformed, or by the user's policy), which
- * it logged for a human to look at. Used by `npm run replay` and its tests.
+ * Reading the relay's own log output: the events it logged whole because SQS refused them
+ * ("publish failed"), to be republished exactly as the relay would have sent them; and the signed
+ * callbacks it refused (malformed, or by the user's policy), logged for a human to look at. Used
+ * by `npm run replay` and by the recover function, which gets the same lines from CloudWatch Logs.
  */
 import { gunzipSync } from "node:zlib";
-import { SendMessageCommand, type SendMessageCommandInput, SQSClient } from "@aws-sdk/client-sqs";
-import type { StatusEvent } from "../../lib/events/schemas.ts";
-import { sqsMessage } from "../../lib/ingest/aws/sqs-publisher.ts";
 
 /** The relay's log messages this reads (lib/ingest/handler.ts). */
 export const PUBLISH_FAILED = "publish failed";
@@ -142,8 +139,11 @@ function loggedEvent(value: unknown, loggedAt: string | undefined): LoggedEvent 
   };
 }
 
-// The JSON object in a log line, after whatever prefix the tool put before it.
-function logRecord(line: string): Record<string, unknown> | undefined {
+/**
+ * The JSON log record in one log line, after whatever prefix the tool or the Lambda runtime put
+ * before it (and inside Lambda's JSON wrapper of console output); undefined when it holds none.
+ */
+export function logRecord(line: string): Record<string, unknown> | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
   const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
   const start = plain.indexOf("{");
@@ -200,57 +200,4 @@ export function countByType(events: readonly { type: string }[]): [string, numbe
   const counts = new Map<string, number>();
   for (const { type } of events) counts.set(type, (counts.get(type) ?? 0) + 1);
   return [...counts].sort(([a], [b]) => a.localeCompare(b));
-}
-
-/**
- * The SendMessage request the relay would have made for a logged event: built by the SQS
- * publisher's own function, so the body, attributes, FIFO group and deduplication id (the event
- * id) are the ones the relay sends.
- */
-export function replayMessage(logged: LoggedEvent, queueUrl: string): SendMessageCommandInput {
-  // The logged object is what the relay meant to publish, unchanged (a JSON round trip of it).
-  return sqsMessage(logged.event as unknown as StatusEvent, queueUrl, queueUrl.endsWith(".fifo"));
-}
-
-export interface ReplayOutcome {
-  readonly sent: LoggedEvent[];
-  readonly failed: { logged: LoggedEvent; error: string }[];
-}
-
-/**
- * Publishes the events one after another, in order (per-resource order on a FIFO queue).
- * Stops early, leaving the rest unsent, when `signal` aborts.
- */
-export async function replayEvents(options: {
-  readonly client: SQSClient;
-  readonly queueUrl: string;
-  readonly events: readonly LoggedEvent[];
-  readonly signal?: AbortSignal;
-  readonly onSent?: (logged: LoggedEvent, index: number) => void;
-}): Promise<ReplayOutcome> {
-  const sent: LoggedEvent[] = [];
-  const failed: ReplayOutcome["failed"] = [];
-  for (const [index, logged] of options.events.entries()) {
-    if (options.signal?.aborted) break;
-    try {
-      await options.client.send(new SendMessageCommand(replayMessage(logged, options.queueUrl)));
-      sent.push(logged);
-      options.onSent?.(logged, index);
-    } catch (error) {
-      failed.push({ logged, error: (error as Error).message ?? String(error) });
-    }
-  }
-  return { sent, failed };
-}
-
-/**
- * An SQS client for a queue URL: endpoint, region and credentials from the SDK's usual settings
- * (AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_PROFILE, ...); without a configured region, the one in an
- * AWS queue URL (https://sqs.<region>.amazonaws.com/...).
- */
-export function sqsClientForQueue(queueUrl: string, env = process.env): SQSClient {
-  const regionInUrl = /^sqs\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(queueUrl).hostname)?.[1];
-  return new SQSClient(
-    !env.AWS_REGION && !env.AWS_DEFAULT_REGION && regionInUrl ? { region: regionInUrl } : {},
-  );
 }

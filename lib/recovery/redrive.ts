@@ -3,7 +3,7 @@
  * message move task where the endpoint has one; otherwise by receiving, sending and deleting, in
  * that order, so that an interruption at any point loses nothing (a message sent but not yet
  * deleted is sent again by the next run, and a FIFO queue drops that copy as a duplicate). Used by
- * `npm run redrive` and its tests.
+ * `npm run redrive`.
  */
 import {
   CancelMessageMoveTaskCommand,
