@@ -82,8 +82,14 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
     typedQuery !== undefined && typedQuery !== query
       ? [buildUrl(event, v2, headers, options.publicUrl, typedQuery)]
       : undefined;
-  const signature = headers.signature;
-  const signatureSettings = headers.signatureSettings;
+  // What every kind of request carries: the URL Twilio signed and how it was signed.
+  const signed = {
+    method,
+    url,
+    alternativeUrls,
+    signature: headers.signature,
+    signatureSettings: headers.signatureSettings,
+  } as const;
 
   // Twilio signs a JSON body by adding its hash to the URL (`bodySHA256`), as the twilio
   // package's validateIncomingRequest tells the two kinds apart.
@@ -94,16 +100,7 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
     // A sink URL's signature covers its body only through bodySHA256: as a GET, a captured
     // delivery's URL and signature would verify with no body at all.
     if (bodySha256 !== undefined) throw new MethodNotAllowedError(method, { sinkDelivery: true });
-    const params = v1Query ?? parseForm(query);
-    return {
-      method,
-      url,
-      alternativeUrls,
-      signature,
-      signatureSettings,
-      signedParams: new Map(),
-      params,
-    };
+    return { ...signed, signedParams: new Map(), params: v1Query ?? parseForm(query) };
   }
 
   if (bodySha256 !== undefined) {
@@ -117,11 +114,7 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
       throw new UnsupportedMediaTypeError(headers.contentType, JSON_CONTENT_TYPE);
     }
     return {
-      method,
-      url,
-      alternativeUrls,
-      signature,
-      signatureSettings,
+      ...signed,
       signedParams: new Map(),
       params: queryParams ?? new Map(),
       sink: { body: bytes, bodySha256 },
@@ -132,15 +125,7 @@ export function decodeRequest(event: ApiGatewayEvent, options: DecodeOptions): C
   const contentType = headers.contentType;
   if (!isForm(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const params = parseForm(body);
-  return {
-    method,
-    url,
-    alternativeUrls,
-    signature,
-    signatureSettings,
-    signedParams: params,
-    params,
-  };
+  return { ...signed, signedParams: params, params };
 }
 
 // The issue's contract for a sink delivery: too many bytes is a 400 naming the limit.
