@@ -6,6 +6,7 @@
  */
 import {
   deadLetterQueueUrlOf,
+  describeSqsError,
   type RedriveMethod,
   redrive,
   sqsClientForQueue,
@@ -99,7 +100,7 @@ try {
         console.error(
           progress.method === "move-task"
             ? "using SQS's message move task"
-            : `receiving, sending, deleting${method === "auto" ? " (the endpoint has no message move task)" : ""}`,
+            : `receiving, sending, deleting${progress.moveTaskUnsupported ? ` (the endpoint has no message move task: StartMessageMoveTask ${progress.moveTaskUnsupported})` : ""}`,
         );
       }
       const waiting = progress.waitingFor
@@ -117,7 +118,7 @@ try {
     console.log(`done: moved ${result.moved} (${result.method}); the dead-letter queue is empty`);
   }
 } catch (error) {
-  console.error(`redrive failed: ${(error as Error).message ?? error}`);
+  console.error(`redrive failed: ${describeSqsError(error)}`);
   process.exitCode = 1;
 } finally {
   client.destroy();

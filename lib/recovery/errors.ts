@@ -12,6 +12,32 @@ export class UnreadablePayloadError extends RelayError {
 }
 
 /**
+ * The SQS endpoint has no message move task (`StartMessageMoveTask`): local servers such as
+ * fauxqs and moto. `answer` says what the endpoint answered instead.
+ */
+export class MoveTaskUnsupportedError extends RelayError {
+  override name = "MoveTaskUnsupportedError";
+  readonly answer: string;
+
+  constructor(answer: string, options?: ErrorOptions) {
+    super(
+      `the SQS endpoint has no message move task (StartMessageMoveTask ${answer}): redrive with the receive method instead`,
+      options,
+    );
+    this.answer = answer;
+  }
+}
+
+/**
+ * The endpoint has the message move task but it could not start or it failed: permissions, a
+ * queue that is not a dead-letter queue, a network fault. The message says which, in SQS's own
+ * words (never the SDK's internals).
+ */
+export class MoveTaskFailedError extends RelayError {
+  override name = "MoveTaskFailedError";
+}
+
+/**
  * SQS kept failing for a passing reason until the invocation's time ran out: thrown so that
  * Lambda's asynchronous retries deliver the payload again.
  */

@@ -11,7 +11,12 @@ export {
   readLogEvents,
   type SubscriptionLogEvent,
 } from "./awslogs.ts";
-export { RecoveryIncompleteError, UnreadablePayloadError } from "./errors.ts";
+export {
+  MoveTaskFailedError,
+  MoveTaskUnsupportedError,
+  RecoveryIncompleteError,
+  UnreadablePayloadError,
+} from "./errors.ts";
 export {
   BASE_BACKOFF_MS,
   createRecoverHandler,
@@ -25,6 +30,7 @@ export {
 export { noRecoveryMetrics, type RecoveryMetrics } from "./metrics.ts";
 export {
   deadLetterQueueUrlOf,
+  describeSqsError,
   type RedriveMethod,
   type RedriveOptions,
   type RedriveProgress,

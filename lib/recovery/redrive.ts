@@ -17,8 +17,10 @@ import {
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
+  SQSServiceException,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
+import { MoveTaskFailedError, MoveTaskUnsupportedError } from "./errors.ts";
 
 /** How messages are moved: SQS's message move task, or receive-send-delete by this process. */
 export type RedriveMethod = "move-task" | "receive";
@@ -31,6 +33,11 @@ export interface RedriveProgress {
   readonly total: number;
   /** Messages on the dead-letter queue that cannot be received yet (another run's, in flight). */
   readonly waitingFor?: number;
+  /**
+   * `receive` under `auto` because the endpoint has no message move task: what it answered to
+   * `StartMessageMoveTask` (its error code, or the HTTP status of an answer that is not SQS's).
+   */
+  readonly moveTaskUnsupported?: string;
 }
 
 export interface RedriveOptions {
@@ -58,8 +65,8 @@ export interface RedriveResult {
   readonly stopped: boolean;
 }
 
-/** Errors by which an SQS-compatible endpoint says it has no such action (fauxqs: InvalidAction). */
-const UNSUPPORTED = new Set([
+/** Error codes by which an SQS-compatible endpoint says it has no such action (fauxqs: InvalidAction). */
+const UNSUPPORTED_CODES = new Set([
   "InvalidAction",
   "UnsupportedOperation",
   "UnknownOperationException",
@@ -94,16 +101,54 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     Number(deadLetter.ApproximateNumberOfMessages ?? 0) +
     Number(deadLetter.ApproximateNumberOfMessagesNotVisible ?? 0);
   const method = options.method ?? "auto";
-  if (method !== "receive") {
-    try {
-      return await moveTask(options, deadLetter.QueueArn ?? "", source.QueueArn ?? "", total);
-    } catch (error) {
-      if (!(method === "auto" && error instanceof Error && UNSUPPORTED.has(error.name))) {
-        throw error;
-      }
+  if (method === "receive") return receiveSendDelete(options, fifo, total);
+  try {
+    return await moveTask(options, deadLetter.QueueArn ?? "", source.QueueArn ?? "", total);
+  } catch (error) {
+    if (method === "auto" && error instanceof MoveTaskUnsupportedError) {
+      return receiveSendDelete(options, fifo, total, error.answer);
     }
+    throw error;
   }
-  return receiveSendDelete(options, fifo, total);
+}
+
+/**
+ * What the endpoint answered to `StartMessageMoveTask` when that answer means it has no such
+ * action; `undefined` when the error is a real failure. An SQS error code of "no such action" is
+ * one way (fauxqs); an answer that is no SQS answer at all is the other (moto: HTTP 500 with an
+ * HTML page). Real SQS always has the action and always answers in its own protocol, so a 502, 503
+ * or 504 page is a proxy or network fault, not a missing action: a failure.
+ */
+function unsupportedAnswer(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (UNSUPPORTED_CODES.has(error.name)) return `answered ${error.name}`;
+  if (error instanceof SQSServiceException) return undefined;
+  const status = httpStatusOf(error);
+  if (status === undefined || !NOT_AN_ACTION_STATUS.has(status)) return undefined;
+  return `answered HTTP ${status} with a body that is not an SQS answer`;
+}
+
+/** Statuses with which a server that is not SQS refuses an action it does not know. */
+const NOT_AN_ACTION_STATUS = new Set([400, 404, 405, 500, 501]);
+
+function httpStatusOf(error: Error): number | undefined {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
+  return typeof metadata?.httpStatusCode === "number" ? metadata.httpStatusCode : undefined;
+}
+
+/**
+ * An SQS error in SQS's words: its code and message, or for an answer that is not SQS's, its
+ * HTTP status. The SDK's own hints ("Deserialization error: ... hidden field") never reach a user.
+ */
+export function describeSqsError(error: unknown): string {
+  if (error instanceof SQSServiceException) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) {
+    const status = httpStatusOf(error);
+    if (status !== undefined)
+      return `SQS answered HTTP ${status} with a body that is not an SQS answer`;
+    return error.message;
+  }
+  return String(error);
 }
 
 async function moveTask(
@@ -113,13 +158,23 @@ async function moveTask(
   total: number,
 ): Promise<RedriveResult> {
   const { client, signal, pollIntervalMs = 2_000 } = options;
-  const { TaskHandle } = await client.send(
-    new StartMessageMoveTaskCommand({
-      SourceArn: sourceArn,
-      DestinationArn: destinationArn,
-      ...(options.maxPerSecond ? { MaxNumberOfMessagesPerSecond: options.maxPerSecond } : {}),
-    }),
-  );
+  const { TaskHandle } = await client
+    .send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: sourceArn,
+        DestinationArn: destinationArn,
+        ...(options.maxPerSecond ? { MaxNumberOfMessagesPerSecond: options.maxPerSecond } : {}),
+      }),
+    )
+    .catch((error: unknown) => {
+      const unsupported = unsupportedAnswer(error);
+      throw unsupported === undefined
+        ? new MoveTaskFailedError(
+            `the message move task could not start: ${describeSqsError(error)}`,
+            { cause: error },
+          )
+        : new MoveTaskUnsupportedError(unsupported, { cause: error });
+    });
   let moved = 0;
   for (;;) {
     if (signal?.aborted && TaskHandle) {
@@ -139,7 +194,9 @@ async function moveTask(
       total: Number(task?.ApproximateNumberOfMessagesToMove ?? total),
     });
     if (task?.Status === "FAILED") {
-      throw new Error(`the message move task failed: ${task.FailureReason ?? "no reason given"}`);
+      throw new MoveTaskFailedError(
+        `the message move task failed: ${task.FailureReason ?? "no reason given"}`,
+      );
     }
     if (task?.Status === "COMPLETED" || task?.Status === "CANCELLED") {
       return { method: "move-task", moved, stopped: task.Status === "CANCELLED" };
@@ -159,6 +216,7 @@ async function receiveSendDelete(
   options: RedriveOptions,
   fifo: boolean,
   total: number,
+  moveTaskUnsupported?: string,
 ): Promise<RedriveResult> {
   const { client, queueUrl, deadLetterQueueUrl, signal } = options;
   const visibility = options.visibilityTimeoutSeconds ?? 30;
@@ -171,6 +229,7 @@ async function receiveSendDelete(
       moved,
       total,
       ...(waitingFor ? { waitingFor } : {}),
+      ...(moveTaskUnsupported ? { moveTaskUnsupported } : {}),
     });
   while (!signal?.aborted) {
     const { Messages: messages = [] } = await client.send(

@@ -165,7 +165,10 @@ describe("redrive", () => {
     const insisting = redrive({ client: sqs.client, ...queues, method: "move-task" });
 
     // Assess
-    await expect(insisting).rejects.toMatchObject({ name: "InvalidAction" });
+    await expect(insisting).rejects.toMatchObject({
+      name: "MoveTaskUnsupportedError",
+      answer: "answered InvalidAction",
+    });
     expect(await depth(queues.deadLetterQueueUrl)).toBe(1);
   });
 

@@ -3,7 +3,7 @@
  * what redrive asks SQS and how it follows the task, against a scripted double of the SQS API.
  * The moving itself is Amazon SQS's; the receive-send-delete path is tested on fauxqs.
  */
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { type SQSClient, SQSServiceException } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { type RedriveProgress, redrive } from "../../lib/recovery/index.ts";
 
@@ -148,6 +148,57 @@ describe("redrive through SQS's message move task", () => {
     await expect(run).rejects.toThrow(
       /move task failed: AWS\.SimpleQueueService\.NonExistentQueue/,
     );
+  });
+
+  it("under auto, a real refusal to start the task is a failure in SQS's words, not a fallback", async () => {
+    // Prepare
+    const refusal = new SQSServiceException({
+      name: "AccessDenied",
+      $fault: "client",
+      $metadata: { httpStatusCode: 403 },
+      message: "User is not authorized to perform sqs:StartMessageMoveTask",
+    });
+    const { client, calls } = scriptedSqs({
+      GetQueueAttributes: attributes,
+      StartMessageMoveTask: () => {
+        throw refusal;
+      },
+    });
+
+    // Act
+    const run = redrive({ client, queueUrl: QUEUE_URL, deadLetterQueueUrl: DLQ_URL });
+
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: "MoveTaskFailedError",
+      message:
+        "the message move task could not start: AccessDenied: User is not authorized to perform sqs:StartMessageMoveTask",
+    });
+    expect(calls.map((call) => call.name)).not.toContain("ReceiveMessage");
+  });
+
+  it("under auto, a gateway's 502 page is a failure, not a missing action", async () => {
+    // Prepare: what the SDK throws for a body it cannot read
+    const unreadable = Object.assign(new SyntaxError("Unexpected token '<'"), {
+      $metadata: { httpStatusCode: 502 },
+    });
+    const { client, calls } = scriptedSqs({
+      GetQueueAttributes: attributes,
+      StartMessageMoveTask: () => {
+        throw unreadable;
+      },
+    });
+
+    // Act
+    const run = redrive({ client, queueUrl: QUEUE_URL, deadLetterQueueUrl: DLQ_URL });
+
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: "MoveTaskFailedError",
+      message:
+        "the message move task could not start: SQS answered HTTP 502 with a body that is not an SQS answer",
+    });
+    expect(calls.map((call) => call.name)).not.toContain("ReceiveMessage");
   });
 
   it("refuses a dead-letter queue that is not the queue's own, and moves nothing", async () => {

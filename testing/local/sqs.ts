@@ -70,43 +70,10 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   // everywhere and the SDK sends to the queue URL's host, so address them on the loopback IP.
   const onLoopback = (url: string) => endpoint + new URL(url).pathname;
 
-  async function createQueue(name: string, attributes: Record<string, string>): Promise<string> {
-    const created = await client.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-    );
-    if (!created.QueueUrl) throw new Error(`fauxqs did not create ${name}`);
-    return onLoopback(created.QueueUrl);
-  }
-
   return {
     endpoint,
     client,
-    async createQueues(name, { fifo = true } = {}) {
-      const suffix = fifo ? ".fifo" : "";
-      const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: "true" } : {};
-      const deadLetterQueueUrl = await createQueue(`${name}-dlq${suffix}`, {
-        ...fifoAttributes,
-        MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
-      });
-      const dlq = await client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: deadLetterQueueUrl,
-          AttributeNames: ["QueueArn"],
-        }),
-      );
-      const queueUrl = await createQueue(`${name}${suffix}`, {
-        ...fifoAttributes,
-        ...(fifo
-          ? { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" }
-          : {}),
-        VisibilityTimeout: "60",
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlq.Attributes?.QueueArn,
-          maxReceiveCount: MAX_RECEIVE_COUNT,
-        }),
-      });
-      return { queueUrl, deadLetterQueueUrl };
-    },
+    createQueues: (name, options) => createStackQueues(client, name, options, onLoopback),
     observe(listener) {
       let listening = true;
       // The spy offers waiters, not subscriptions; but a waiter's predicate is called with each
@@ -130,6 +97,47 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
     },
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Creates a queue and its dead-letter queue on any SQS-compatible endpoint, with the attributes
+ * `serverless.yml` gives them: FIFO (high-throughput mode) when `fifo`, else standard. `queueUrl`
+ * rewrites the URLs the server answers with, for servers that name a host that does not resolve.
+ */
+export async function createStackQueues(
+  client: SQSClient,
+  name: string,
+  { fifo = true }: { fifo?: boolean } = {},
+  queueUrl: (url: string) => string = (url) => url,
+): Promise<LocalQueues> {
+  async function createQueue(queueName: string, attributes: Record<string, string>) {
+    const created = await client.send(
+      new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }),
+    );
+    if (!created.QueueUrl) throw new Error(`the SQS server did not create ${queueName}`);
+    return queueUrl(created.QueueUrl);
+  }
+  const suffix = fifo ? ".fifo" : "";
+  const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: "true" } : {};
+  const deadLetterQueueUrl = await createQueue(`${name}-dlq${suffix}`, {
+    ...fifoAttributes,
+    MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS,
+  });
+  const dlq = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const queueUrlCreated = await createQueue(`${name}${suffix}`, {
+    ...fifoAttributes,
+    ...(fifo
+      ? { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" }
+      : {}),
+    VisibilityTimeout: "60",
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlq.Attributes?.QueueArn,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    }),
+  });
+  return { queueUrl: queueUrlCreated, deadLetterQueueUrl };
 }
 
 function activityOf(message: SqsSpyMessage): QueueActivity {
