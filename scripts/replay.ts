@@ -17,7 +17,8 @@ import { commandLine } from "./local/cli.ts";
 const USAGE = `usage: npm run replay -- --from <file> [--queue-url URL] [--send] [--include-refused]
 
 --from             the relay's log output: JSON lines (Lambda, npm start), \`sls logs\` output,
-                   or \`aws logs filter-log-events\` / \`get-log-events\` JSON; gzipped is fine
+                   or \`aws logs filter-log-events\` / \`get-log-events\` JSON (pages appended one
+                   after the other are fine); gzipped is fine
 --queue-url        the queue to publish to (default: $QUEUE_URL)
 --send             publish; without it, only show what would be sent (dry run)
 --include-refused  also republish the events refused by policy (allowed accounts, maximum age)
@@ -56,6 +57,9 @@ const events: LoggedEvent[] = [
 
 const out = (line = "") => console.log(line);
 out(`read ${values.from}: ${log.records} log records, ${log.skippedLines} other lines skipped`);
+for (const note of log.incomplete) {
+  out(`warning: ${values.from} may not hold every log event: ${note}`);
+}
 out();
 out(`events not published (logged "publish failed"): ${log.unpublished.length}`);
 if (log.publishedOnRetry.length > 0) {

@@ -44,6 +44,12 @@ export interface RelayLog {
   readonly records: number;
   /** Non-empty lines that held no JSON log record (START/END lines, other tools' output). */
   readonly skippedLines: number;
+  /**
+   * Why the file may not hold every log event of the time it covers, as the AWS CLI's own output
+   * shows it: a last `filter-log-events` page that names a next one, or `get-log-events` output,
+   * which the CLI never pages through. Empty when nothing shows the file to be short.
+   */
+  readonly incomplete: string[];
 }
 
 /**
@@ -53,7 +59,8 @@ export interface RelayLog {
  *   as the Lambda runtime writes console output (`<time>\t<request id>\t<LEVEL>\t{...}`), or as a
  *   CloudWatch Logs export to S3 holds them (`<time> {...}`), with or without colour codes;
  * - the JSON of `aws logs filter-log-events` or `aws logs get-log-events` (`events[].message`),
- *   and of a Logs Insights export (`[{"@message": ...}]`);
+ *   one document or several pages of them one after the other, and of a Logs Insights export
+ *   (`[{"@message": ...}]`);
  * - any of these gzipped (CloudWatch exports to S3 are).
  */
 export function readRelayLog(content: Buffer | string): RelayLog {
@@ -61,7 +68,8 @@ export function readRelayLog(content: Buffer | string): RelayLog {
     typeof content === "string"
       ? content
       : (isGzip(content) ? gunzipSync(content) : content).toString("utf8");
-  const messages = cloudWatchMessages(text) ?? text.split(/\r?\n/);
+  const cloudWatch = cloudWatchMessages(text);
+  const messages = cloudWatch?.messages ?? text.split(/\r?\n/);
   const records: Record<string, unknown>[] = [];
   let skippedLines = 0;
   for (const message of messages) {
@@ -73,10 +81,14 @@ export function readRelayLog(content: Buffer | string): RelayLog {
       else skippedLines += 1;
     }
   }
-  return classify(records, skippedLines);
+  return classify(records, skippedLines, cloudWatch?.incomplete ?? []);
 }
 
-function classify(records: Record<string, unknown>[], skippedLines: number): RelayLog {
+function classify(
+  records: Record<string, unknown>[],
+  skippedLines: number,
+  incomplete: string[],
+): RelayLog {
   const unpublished = new Map<string, LoggedEvent>();
   const published = new Set<string>();
   const malformed: MalformedCallback[] = [];
@@ -113,6 +125,7 @@ function classify(records: Record<string, unknown>[], skippedLines: number): Rel
     refusedByPolicy: [...refused.values()],
     records: records.length,
     skippedLines,
+    incomplete,
   };
 }
 
@@ -163,28 +176,109 @@ export function logRecord(line: string): Record<string, unknown> | undefined {
   return parsed;
 }
 
-// The messages of a CloudWatch Logs JSON document, or undefined if the text is not one.
-function cloudWatchMessages(text: string): string[] | undefined {
+/**
+ * The messages of CloudWatch Logs JSON documents (one, or pages printed one after the other), or
+ * undefined if the text is not made of them.
+ */
+function cloudWatchMessages(
+  text: string,
+): { messages: string[]; incomplete: string[] } | undefined {
   const trimmed = text.trimStart();
   if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return undefined;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    // A file of JSON lines, not one document.
-    return undefined;
+  const documents = jsonDocuments(text, (document) =>
+    isObject(document) ? Array.isArray(document.events) : Array.isArray(document),
+  );
+  if (documents === undefined || documents.length === 0) return undefined;
+  const messages: string[] = [];
+  for (const document of documents) {
+    const events = Array.isArray(document)
+      ? document
+      : isObject(document) && Array.isArray(document.events)
+        ? document.events
+        : undefined;
+    if (!events) return undefined;
+    const found = events
+      .map((event: unknown) => (isObject(event) ? (event.message ?? event["@message"]) : undefined))
+      .filter((message: unknown): message is string => typeof message === "string");
+    // An array of log records (not of CloudWatch events) is no CloudWatch document; nor, so, is
+    // a file of JSON lines.
+    if (found.length === 0 && events.length > 0) return undefined;
+    messages.push(...found);
   }
-  const events = Array.isArray(document)
-    ? document
-    : isObject(document) && Array.isArray(document.events)
-      ? document.events
-      : undefined;
-  if (!events) return undefined;
-  const messages = events
-    .map((event: unknown) => (isObject(event) ? (event.message ?? event["@message"]) : undefined))
-    .filter((message: unknown): message is string => typeof message === "string");
-  // An array of log records (not of CloudWatch events) is no CloudWatch document.
-  return messages.length > 0 || events.length === 0 ? messages : undefined;
+  return { messages, incomplete: pagesMissing(documents) };
+}
+
+/** What the CLI's pagination fields say is not in the file. */
+function pagesMissing(documents: unknown[]): string[] {
+  const incomplete: string[] = [];
+  const last = documents.at(-1);
+  // The CLI prints NextToken when --max-items cut the output short; the API's own is nextToken.
+  const next = isObject(last) ? (last.NextToken ?? last.nextToken) : undefined;
+  if (typeof next === "string" && next !== "") {
+    incomplete.push(
+      "its last `aws logs filter-log-events` page ends with a NextToken: more events follow that the file does not hold (run it without --max-items, or again with --starting-token, and append)",
+    );
+  }
+  if (documents.some((document) => isObject(document) && "nextForwardToken" in document)) {
+    incomplete.push(
+      "it holds `aws logs get-log-events` output, which is one page of one log stream (the newest events, unless --start-from-head), never paged through by the CLI: events outside that page are missing; `aws logs filter-log-events` reads the whole log group",
+    );
+  }
+  return incomplete;
+}
+
+/**
+ * The JSON values of a text holding one or more of them one after the other (whitespace
+ * between), as a shell loop appending the CLI's pages to one file writes them; undefined when
+ * the text is anything else, or when a document fails `accept` (which spares reading a whole
+ * file of JSON lines this way).
+ */
+function jsonDocuments(
+  text: string,
+  accept: (document: unknown) => boolean,
+): unknown[] | undefined {
+  try {
+    return [JSON.parse(text)];
+  } catch {
+    // Not one document: perhaps several.
+  }
+  const documents: unknown[] = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (char === "\\") escaped = true;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') {
+      if (depth === 0) return undefined;
+      inString = true;
+    } else if (char === "{" || char === "[") {
+      if (depth === 0) start = index;
+      depth += 1;
+    } else if (char === "}" || char === "]") {
+      depth -= 1;
+      if (depth < 0) return undefined;
+      if (depth === 0) {
+        let document: unknown;
+        try {
+          document = JSON.parse(text.slice(start, index + 1));
+        } catch {
+          return undefined;
+        }
+        if (!accept(document)) return undefined;
+        documents.push(document);
+      }
+    } else if (depth === 0 && !/\s/.test(char ?? "")) {
+      return undefined;
+    }
+  }
+  return depth === 0 ? documents : undefined;
 }
 
 function isGzip(content: Buffer): boolean {
