@@ -13,7 +13,12 @@ import { UnreadablePayloadError } from "./errors.ts";
 import { type LoggedEvent, logRecord, PUBLISH_FAILED } from "./relay-log.ts";
 
 const LogEventSchema = z.object({
-  id: z.string(),
+  // A string as CloudWatch Logs documents it (a number too long for a double); moto writes a
+  // number. It only names a line in the function's own logs, so either is read, as text.
+  id: z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((id) => String(id)),
+  ),
   timestamp: z.number(),
   message: z.string(),
 });
