@@ -536,16 +536,21 @@ export class TwilioApiStandIn {
     const body = JSON.stringify(sink.sinkConfiguration.batch_events === false ? events[0] : events);
     const url = withBodyHash(destination, body);
     const signature = twilio.getExpectedTwilioSignature(account.authToken, url, {});
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Twilio-EventStreams/1.0 (stand-in)",
-        "x-twilio-signature": signature,
-      },
-      body,
-    });
-    return { url, body, status: response.status, answer: await response.text() };
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Twilio-EventStreams/1.0 (stand-in)",
+          "x-twilio-signature": signature,
+        },
+        body,
+      });
+      return { url, body, status: response.status, answer: await response.text() };
+    } catch (error) {
+      // As Event Streams does, a delivery that cannot be made is noted, not thrown at the caller.
+      return { url, body, status: 0, answer: String((error as Error).cause ?? error) };
+    }
   }
 }
 
