@@ -111,6 +111,12 @@ export async function connect(options: ConnectOptions): Promise<ConnectResult> {
   const started = clock();
   await (options.probe ?? probeRelay)(url);
   write(`${withoutFragment(url)} answers as the relay does`);
+  if (LOOPBACK.test(new URL(url).hostname)) {
+    write(
+      "note: Twilio's servers cannot reach this machine's loopback address; expose the port " +
+        "(a tunnel) and give that URL for real callbacks",
+    );
+  }
   const account = await twilio.account();
   const subaccount = account.ownerAccountSid !== "" && account.ownerAccountSid !== account.sid;
   write(
@@ -152,6 +158,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectResult> {
   };
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const NUMBER_SID = /^PN[0-9a-fA-F]{32}$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
