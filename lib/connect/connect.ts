@@ -430,7 +430,19 @@ async function prove(
   }
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   write(`waiting up to ${Math.round(waitMs / 1_000)} s for it on ${queue.queueUrl} ...`);
-  const event = await queue.waitForTestEvent({ accountSid: account.sid, since, timeoutMs: waitMs });
+  const { event, earlier } = await queue.waitForTestEvent({
+    accountSid: account.sid,
+    since,
+    timeoutMs: waitMs,
+  });
+  if (event === undefined && earlier !== undefined) {
+    throw new ProofError(
+      `the sink test event did not reach ${queue.queueUrl} within ${Math.round(waitMs / 1_000)} s, ` +
+        `but an earlier one (${earlier.time ?? "no time"}) is still there, unconsumed: on a FIFO ` +
+        "queue the new one waits behind it (same message group). Consume the queue (your " +
+        `consumer, or npm run tail -- --queue-url ${queue.queueUrl} --delete) and run again`,
+    );
+  }
   if (event === undefined) {
     throw new ProofError(
       `the sink test event did not reach ${queue.queueUrl} within ${Math.round(waitMs / 1_000)} s. ` +

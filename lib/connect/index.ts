@@ -46,7 +46,7 @@ export {
   RELAY_UNSIGNED_STATUS,
   withoutFragment,
 } from "./probe.ts";
-export type { QueueWatcher, TestEventWait } from "./queue.ts";
+export type { QueueWatcher, TestEventSeen, TestEventWait } from "./queue.ts";
 export {
   type ConnectRecord,
   fileRecordStore,

@@ -12,9 +12,19 @@ export interface TestEventWait {
   readonly timeoutMs: number;
 }
 
+export interface TestEventSeen {
+  /** The test event asked for, once it is on the queue; absent after `timeoutMs`. */
+  readonly event?: TwilioCloudEvent;
+  /**
+   * An earlier test event of the account still on the queue, unconsumed: on a FIFO queue the
+   * new one (same message group) waits behind it.
+   */
+  readonly earlier?: TwilioCloudEvent;
+}
+
 export interface QueueWatcher {
   /** Where it looks, for messages. */
   readonly queueUrl: string;
-  /** Resolves with the test event once it is on the queue, or undefined after `timeoutMs`. */
-  waitForTestEvent(wait: TestEventWait): Promise<TwilioCloudEvent | undefined>;
+  /** Resolves once the test event is on the queue, or after `timeoutMs`. */
+  waitForTestEvent(wait: TestEventWait): Promise<TestEventSeen>;
 }

@@ -245,6 +245,9 @@ export class TwilioApiStandIn {
         body: JSON.stringify({
           code: error.code,
           message: error.message,
+          ...(error.code === 20003
+            ? { detail: "Your AccountSid or AuthToken was incorrect." }
+            : {}),
           more_info: `https://www.twilio.com/docs/errors/${error.code}`,
           status: error.status,
         }),

@@ -21,6 +21,7 @@ import {
   NotTheRelayError,
   RateLimitError,
   recordPath,
+  retryAfterMs,
   UnknownResourceError,
   undo,
 } from "../../lib/connect/index.ts";
@@ -276,6 +277,49 @@ describe("npm run connect", () => {
     );
   });
 
+  it("with --undo --dry-run says what it would put back, and changes nothing", async () => {
+    // Prepare
+    const service = standIn.addService(account.sid, "Notifications", "https://old.example.com/cb");
+    await run({ messagingServices: [service.sid], sink: true });
+    const writes = standIn.writes().length;
+
+    // Act
+    await undo({ twilio: port(), records, dryRun: true, write: (line) => output.push(line) });
+
+    // Assess
+    expect(standIn.writes()).toHaveLength(writes);
+    expect(standIn.sinks.size).toBe(1);
+    expect(records.records.get(account.sid)?.runs).toHaveLength(1);
+    const printed = output.join("\n");
+    expect(printed).toMatch(/ {2}would delete sink DG\w{32}/);
+    expect(printed).toContain(
+      `would put back the StatusCallback of Messaging Service ${service.sid}: https://old.example.com/cb`,
+    );
+  });
+
+  it("says an earlier test event on a FIFO queue holds the new one back", async () => {
+    // Prepare: the queue port answers as it does when an unconsumed test event is in the way.
+    const earlier = {
+      specversion: "1.0",
+      id: account.sid,
+      source: "Sink",
+      type: SINK_TEST_EVENT_TYPE,
+      time: "2026-12-07T08:00:00.000Z",
+    };
+    const queue = {
+      queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo",
+      waitForTestEvent: async () => ({ earlier }),
+    };
+
+    // Act
+    const attempt = run({ sink: true }, { queue, waitMs: 1_000 });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      "but an earlier one (2026-12-07T08:00:00.000Z) is still there, unconsumed",
+    );
+  });
+
   it("puts a subaccount's AccountSid in its sink's destination", async () => {
     // Prepare
     const parent = account;
@@ -420,6 +464,19 @@ describe("npm run connect, refusing", () => {
 });
 
 describe("npm run connect and Twilio's rate limit", () => {
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    // Assess
+    expect(retryAfterMs({ "Retry-After": "2" })).toBe(2_000);
+    expect(
+      retryAfterMs(
+        { "retry-after": "Mon, 07 Dec 2026 10:00:05 GMT" },
+        Date.parse("2026-12-07T10:00:00Z"),
+      ),
+    ).toBe(5_000);
+    expect(retryAfterMs({ "retry-after": "soon" })).toBeUndefined();
+    expect(retryAfterMs({})).toBeUndefined();
+  });
+
   it("waits as Retry-After says, then continues", async () => {
     // Prepare
     const service = standIn.addService(account.sid, "Notifications");

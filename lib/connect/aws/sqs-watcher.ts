@@ -8,11 +8,15 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { parseRelayedEvent, SINK_TEST_EVENT_TYPE } from "../../events/cloud-event.ts";
+import {
+  parseRelayedEvent,
+  SINK_TEST_EVENT_TYPE,
+  type TwilioCloudEvent,
+} from "../../events/cloud-event.ts";
 import type { QueueWatcher } from "../queue.ts";
 
 /** How far the test event's `time` may be behind this machine's clock and still count. */
-const CLOCK_SKEW_MS = 60_000;
+const CLOCK_SKEW_MS = 30_000;
 
 export function sqsQueueWatcher(client: SQSClient, queueUrl: string): QueueWatcher {
   return {
@@ -20,6 +24,7 @@ export function sqsQueueWatcher(client: SQSClient, queueUrl: string): QueueWatch
     async waitForTestEvent({ accountSid, since, timeoutMs }) {
       const deadline = Date.now() + timeoutMs;
       const held: { Id: string; ReceiptHandle: string }[] = [];
+      let earlier: TwilioCloudEvent | undefined;
       try {
         while (Date.now() < deadline) {
           const left = deadline - Date.now();
@@ -38,16 +43,14 @@ export function sqsQueueWatcher(client: SQSClient, queueUrl: string): QueueWatch
           }
           for (const message of messages) {
             const event = testEventIn(message.Body ?? "");
-            if (
-              event !== undefined &&
-              event.id === accountSid &&
-              Date.parse(String(event.time ?? "")) >= since.getTime() - CLOCK_SKEW_MS
-            ) {
-              return event;
+            if (event === undefined || event.id !== accountSid) continue;
+            if (Date.parse(String(event.time ?? "")) >= since.getTime() - CLOCK_SKEW_MS) {
+              return { event };
             }
+            earlier = event;
           }
         }
-        return undefined;
+        return earlier === undefined ? {} : { earlier };
       } finally {
         for (let i = 0; i < held.length; i += 10) {
           await client
