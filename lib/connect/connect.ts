@@ -430,22 +430,29 @@ async function prove(
   }
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   write(`waiting up to ${Math.round(waitMs / 1_000)} s for it on ${queue.queueUrl} ...`);
-  const { event, earlier } = await queue.waitForTestEvent({
-    accountSid: account.sid,
-    since,
-    timeoutMs: waitMs,
-  });
+  const seen = await queue
+    .waitForTestEvent({ accountSid: account.sid, since, timeoutMs: waitMs })
+    .catch((error: unknown) => {
+      throw new ProofError(
+        `Twilio is connected, but ${queue.queueUrl} cannot be read ` +
+          `(${(error as Error).name}: ${(error as Error).message}): give AWS credentials that may ` +
+          `receive from it (AWS_PROFILE, AWS_REGION, ...), or leave out --queue-url and run ${tail}`,
+        { cause: error },
+      );
+    });
+  const { event, earlier } = seen;
   if (event === undefined && earlier !== undefined) {
     throw new ProofError(
-      `the sink test event did not reach ${queue.queueUrl} within ${Math.round(waitMs / 1_000)} s, ` +
-        `but an earlier one (${earlier.time ?? "no time"}) is still there, unconsumed: on a FIFO ` +
+      `Twilio is connected, but the sink test event did not reach ${queue.queueUrl} within ` +
+        `${Math.round(waitMs / 1_000)} s, and an earlier one (${earlier.time ?? "no time"}) is still there, unconsumed: on a FIFO ` +
         "queue the new one waits behind it (same message group). Consume the queue (your " +
         `consumer, or npm run tail -- --queue-url ${queue.queueUrl} --delete) and run again`,
     );
   }
   if (event === undefined) {
     throw new ProofError(
-      `the sink test event did not reach ${queue.queueUrl} within ${Math.round(waitMs / 1_000)} s. ` +
+      `Twilio is connected, but the sink test event did not reach ${queue.queueUrl} within ` +
+        `${Math.round(waitMs / 1_000)} s. ` +
         "The relay's logs say why it refused a delivery (a 403 is a token it does not hold: " +
         "TWILIO_AUTH_TOKEN, or TWILIO_ACCOUNT_AUTH_TOKENS for a subaccount). On a FIFO queue a " +
         "second test event within five minutes is dropped as a duplicate (its id is the account " +

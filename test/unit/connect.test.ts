@@ -316,8 +316,31 @@ describe("npm run connect", () => {
 
     // Assess
     await expect(attempt).rejects.toThrow(
-      "but an earlier one (2026-12-07T08:00:00.000Z) is still there, unconsumed",
+      "and an earlier one (2026-12-07T08:00:00.000Z) is still there, unconsumed",
     );
+  });
+
+  it("says the queue cannot be read, once Twilio is connected", async () => {
+    // Prepare
+    const queue = {
+      queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo",
+      waitForTestEvent: () =>
+        Promise.reject(
+          Object.assign(new Error("Could not load credentials from any providers"), {
+            name: "CredentialsProviderError",
+          }),
+        ),
+    };
+
+    // Act
+    const attempt = run({ sink: true }, { queue });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      "Twilio is connected, but https://sqs.us-east-1.amazonaws.com/123456789012/relay.fifo " +
+        "cannot be read (CredentialsProviderError: Could not load credentials from any providers)",
+    );
+    expect(standIn.sinks.size).toBe(1);
   });
 
   it("puts a subaccount's AccountSid in its sink's destination", async () => {
