@@ -145,7 +145,8 @@ export async function connect(options: ConnectOptions): Promise<ConnectResult> {
   } else {
     sinkSid = await apply(gathered, url, account, options, started);
     write(
-      `${changes} change${changes === 1 ? "" : "s"} made; npm run connect -- --undo puts them back`,
+      `${changes === 1 ? "1 change" : `${changes} changes`} made; npm run connect -- --undo ` +
+        `puts ${changes === 1 ? "it" : "them"} back`,
     );
   }
   const proof = await prove(account, sinkSid, options);
