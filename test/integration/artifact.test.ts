@@ -334,6 +334,21 @@ describe("the build", () => {
     for (const fn of built) expect(existsSync(fn.artifact)).toBe(true);
   });
 
+  it("puts neither the twilio package nor npm run connect's code (lib/connect) in any function", () => {
+    // Act
+    const strays = built.flatMap((fn) =>
+      fn.inputs
+        .filter(
+          (input) => input.includes("node_modules/twilio/") || input.startsWith("lib/connect/"),
+        )
+        .map((input) => `${fn.name}: ${input}`),
+    );
+
+    // Assess
+    expect(built.length).toBeGreaterThan(1);
+    expect(strays).toEqual([]);
+  });
+
   it("fails when a function would bundle the twilio package", async () => {
     // Prepare
     const functionsDir = await mkdtemp(join(tmpdir(), "relay-functions-"));

@@ -218,6 +218,8 @@ describe("the npm package", () => {
       ),
     );
     expect(stray).toEqual([]);
+    // npm run connect's code (and with it the twilio package) stays out of the package.
+    expect(packedFiles.filter((path) => path.includes("connect/"))).toEqual([]);
   });
 
   it("compiles a TypeScript consumer and the TypeScript example against the installed types", () => {
