@@ -3,16 +3,11 @@
  * CloudFormation template it writes: routes, queue settings, alarms, outputs, runtime, and IAM
  * statements each scoped to named resources. Once with the defaults, once with every option.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CONNECTION_OVERRIDES } from "../../lib/ingest/config.ts";
 import { DEAD_LETTER_RETENTION_SECONDS, MAX_RECEIVE_COUNT } from "../../testing/local/sqs.ts";
+import { type PackagedStack, packageStack as packageOffline } from "../helpers/package-stack.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const NODE_BIN = resolve(ROOT, "node_modules/.bin");
 const ALLOWED_ACCOUNTS = "AC0123456789abcdef0123456789abcdef,ACfedcba9876543210fedcba9876543210";
 const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TWILIO_BUDGET_SECONDS = 15;
@@ -42,37 +37,12 @@ interface Template {
   Outputs: Record<string, JsonObject>;
 }
 
-const temporary: string[] = [];
+const packaged: PackagedStack[] = [];
 
 async function packageStack(args: string[]): Promise<{ template: Template; seconds: number }> {
-  const home = await mkdtemp(join(tmpdir(), "relay-home-"));
-  const out = await mkdtemp(join(tmpdir(), "relay-package-"));
-  temporary.push(home, out);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^AWS_/.test(name)) delete env[name];
-  }
-  Object.assign(env, {
-    // No ~/.aws to find credentials in, and a proxy that refuses every connection: the package
-    // step must need neither.
-    HOME: home,
-    HTTP_PROXY: "http://127.0.0.1:9",
-    HTTPS_PROXY: "http://127.0.0.1:9",
-    PATH: `${NODE_BIN}:${process.env.PATH ?? ""}`,
-  });
-  const started = performance.now();
-  await new Promise<void>((done, fail) => {
-    execFile(
-      "npm",
-      ["run", "package", "--", "--package", out, ...args],
-      { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        error ? fail(new Error(`npm run package failed:\n${stdout}\n${stderr}`)) : done(),
-    );
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const raw = await readFile(join(out, "cloudformation-template-update-stack.json"), "utf8");
-  return { template: evaluateConditions(JSON.parse(raw)), seconds };
+  const stack = await packageOffline(args);
+  packaged.push(stack);
+  return { template: evaluateConditions(stack.template as JsonObject), seconds: stack.seconds };
 }
 
 // Resolves Fn::If on conditions that compare literals (all of ours), drops AWS::NoValue and the
@@ -222,7 +192,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+  for (const stack of packaged) await stack.remove();
 });
 
 describe("npm run package, offline and without credentials", () => {
@@ -380,7 +350,11 @@ describe("npm run package, offline and without credentials", () => {
     );
     expect(watched).toHaveLength(8);
     expect(ofType(defaults, "AWS::SNS::Topic")).toEqual([]);
-    for (const alarm of alarms) expect(alarm).not.toHaveProperty("AlarmActions");
+    // No topic, so nothing to notify: each alarm's actions are an empty list.
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([]);
+      expect(alarm.OKActions).toEqual([]);
+    }
   });
 
   it("draws the relay's metrics and the queue's depth and age on a dashboard", () => {
@@ -513,7 +487,7 @@ describe("npm run package, offline and without credentials", () => {
       { actions: ["sqs:SendMessage"], resource: { "Fn::GetAtt": ["Queue", "Arn"] } },
       {
         actions: ["ssm:GetParameter"],
-        resource: { "Fn::Sub": parameterArn("/twilio-status-relay/dev/auth-token") },
+        resource: [{ "Fn::Sub": parameterArn("/twilio-status-relay/dev/auth-token") }],
       },
     ]);
   });
@@ -536,11 +510,15 @@ describe("npm run package, offline and without credentials", () => {
     expect(off.TWILIO_SHARED_KEYS_PARAMETER).toBe("");
     expect(on.TWILIO_ACCOUNT_AUTH_TOKENS_PARAMETER).toBe("/acme/twilio/account-auth-tokens");
     expect(on.TWILIO_SHARED_KEYS_PARAMETER).toBe("/acme/twilio/shared-keys");
-    expect(reads(defaults)).toHaveLength(1);
+    expect(reads(defaults)).toEqual([
+      [{ "Fn::Sub": parameterArn("/twilio-status-relay/dev/auth-token") }],
+    ]);
     expect(reads(options)).toEqual([
-      { "Fn::Sub": parameterArn("/acme/twilio/auth-token") },
-      { "Fn::Sub": parameterArn("/acme/twilio/account-auth-tokens") },
-      { "Fn::Sub": parameterArn("/acme/twilio/shared-keys") },
+      [
+        { "Fn::Sub": parameterArn("/acme/twilio/auth-token") },
+        { "Fn::Sub": parameterArn("/acme/twilio/account-auth-tokens") },
+        { "Fn::Sub": parameterArn("/acme/twilio/shared-keys") },
+      ],
     ]);
   });
 
@@ -605,12 +583,7 @@ describe("npm run package, offline and without credentials", () => {
         resource: { "Fn::GetAtt": ["ConsumerLogGroup", "Arn"] },
       },
       {
-        actions: [
-          "sqs:ChangeMessageVisibility",
-          "sqs:DeleteMessage",
-          "sqs:GetQueueAttributes",
-          "sqs:ReceiveMessage",
-        ],
+        actions: ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
         resource: { "Fn::GetAtt": ["Queue", "Arn"] },
       },
     ]);
@@ -690,7 +663,7 @@ describe("the recover function", () => {
   });
 
   it.each([
-    ["without alarmEmail", () => defaults, undefined],
+    ["without alarmEmail", () => defaults, []],
     ["with alarmEmail", () => options, [{ Ref: "AlarmTopic" }]],
   ])("alarms on RecoveryFailures and on recover's errors (%s)", (_, t, alarmActions) => {
     // Act
