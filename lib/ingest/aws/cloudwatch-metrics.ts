@@ -69,7 +69,8 @@ export function createCloudWatchMetrics(): RelayMetrics {
       refused.set(reason, (refused.get(reason) ?? 0) + 1);
     },
     published: (latencyMs, ok) => {
-      latencies.push(latencyMs);
+      // To the microsecond: more digits are timer noise, and bytes of every line.
+      latencies.push(Math.round(latencyMs * 1000) / 1000);
       if (!ok) failures += 1;
     },
     flush: () => {
