@@ -547,7 +547,7 @@ export async function benchCost(): Promise<void> {
           if (statusCode !== c.status) throw new Error(`${c.name}: ${statusCode}, not ${c.status}`);
         }
         const lines = output.take();
-        if (level === "DEBUG") samples.set(c.name, lines.slice(0, lines.length / events.length));
+        if (level === "DEBUG") samples.set(c.name, lines.slice(0, Math.round(lines.length / events.length)));
         perLevel.set(level, summarise(lines, events.length));
       }
       bytes.set(c.name, perLevel);
@@ -695,7 +695,7 @@ function printTables(results: {
     `\n## Cost per million callbacks (us-east-1, arm64, ${memoryMB} MB, logs ${logging.format}${logging.format === "JSON" ? `, application ${logging.level}, system ${logging.systemLevel}` : `, ${logging.level}`}: the deployed defaults)\n`,
   );
   console.log(
-    `Duration: SendMessage round trip in AWS ${SQS_RTT_MS} ms (SQS_RTT_MS; not measurable on loopback) + the built bundle's CPU per warm callback (${fmt(cpuAt(memoryMB), 3)} ms over 10,000 callbacks in a fresh process, V8's old generation capped at half of ${memoryMB} MB; a delivery: ${fmt(sink.cpuMs, 3)} ms, in process) x ${ONE_VCPU_MB} / memory MB (Lambda's CPU share), rounded up to 1 ms; init: the ingest bundle's import CPU (${fmt(initCpu, 1)} ms, median of 7 fresh processes) scaled alike, on ${fmt(COLD_FRACTION * 100, 0)} % of invocations (COLD_FRACTION). Logs: the handler's bytes above at ${logging.level} + Lambda's own lines; ${GB === 1e9 ? "1 GB = 10^9 bytes" : ""}. SQS: ${form.sqsRequests} request per callback (64 KiB chunks).\n`,
+    `Duration: SendMessage round trip in AWS ${SQS_RTT_MS} ms (SQS_RTT_MS; not measurable on loopback) + the built bundle's CPU per warm callback (${fmt(cpuAt(memoryMB), 3)} ms over 10,000 callbacks in a fresh process, V8's old generation capped at half of ${memoryMB} MB; a delivery: ${fmt(sink.cpuMs, 3)} ms, in process) x ${ONE_VCPU_MB} / memory MB (Lambda's CPU share), rounded up to 1 ms; init: the ingest bundle's import CPU (${fmt(initCpu, 1)} ms, median of 7 fresh processes) scaled alike, on ${fmt(COLD_FRACTION * 100, 0)} % of invocations (COLD_FRACTION). Logs: the handler's bytes above at ${logging.level} + Lambda's own lines, at ${GB} bytes a GB. SQS: ${form.sqsRequests} request per callback (64 KiB chunks).\n`,
   );
   const columns = [
     ["functionUrl", "fifo"],
