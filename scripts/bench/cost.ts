@@ -547,7 +547,8 @@ export async function benchCost(): Promise<void> {
           if (statusCode !== c.status) throw new Error(`${c.name}: ${statusCode}, not ${c.status}`);
         }
         const lines = output.take();
-        if (level === "DEBUG") samples.set(c.name, lines.slice(0, Math.round(lines.length / events.length)));
+        if (level === "DEBUG")
+          samples.set(c.name, lines.slice(0, Math.round(lines.length / events.length)));
         perLevel.set(level, summarise(lines, events.length));
       }
       bytes.set(c.name, perLevel);
