@@ -36,7 +36,7 @@ export interface RefusedCallback extends LoggedEvent {
 export interface RelayLog {
   /** Events that could not be published, oldest first, each once (Twilio's retries log it again). */
   readonly unpublished: LoggedEvent[];
-  /** Of those logged as failed, the ids a later retry did publish ("published" at INFO level). */
+  /** Of those logged as failed, the ids a later retry did publish ("published", at DEBUG level). */
   readonly publishedOnRetry: string[];
   readonly malformed: MalformedCallback[];
   readonly refusedByPolicy: RefusedCallback[];

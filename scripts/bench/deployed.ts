@@ -24,3 +24,29 @@ export function deployedMemorySize(): number {
   if (!Number.isInteger(value)) throw new Error("serverless.yml: no provider.memorySize");
   return value;
 }
+
+/** The ingest function's log settings as deployed by default. */
+export interface LoggingSettings {
+  /** Lambda's log format (`logs.logFormat`; Text when not set). */
+  readonly format: "JSON" | "Text";
+  /** The application log level: the `logLevel` parameter's default. */
+  readonly level: string;
+  /** Lambda's system log level (`systemLogLevel`; INFO when not set). */
+  readonly systemLevel: "DEBUG" | "INFO" | "WARN";
+}
+
+/** The ingest function's default log settings, read from serverless.yml. */
+export function deployedLogging(): LoggingSettings {
+  const yml = readFileSync(join(ROOT, "serverless.yml"), "utf8");
+  const params = yml.slice(yml.indexOf("\nparams:"), yml.indexOf("\nprovider:"));
+  const ingest = yml.slice(yml.indexOf("\n  - ingest:"), yml.indexOf("\n  - ${self:custom"));
+  const param = (name: string) => new RegExp(`^\\s+${name}:\\s*(\\w+)\\s*$`, "m").exec(params)?.[1];
+  const format = /^\s+logFormat:\s*(JSON|Text)\s*$/m.exec(ingest)?.[1] === "JSON" ? "JSON" : "Text";
+  const system = /^\s+systemLogLevel:\s*(.+?)\s*$/m.exec(ingest)?.[1];
+  const systemLevel = system?.startsWith("${param:") ? param("systemLogLevel") : system;
+  return {
+    format,
+    level: param("logLevel") ?? "INFO",
+    systemLevel: systemLevel === "WARN" || systemLevel === "DEBUG" ? systemLevel : "INFO",
+  };
+}

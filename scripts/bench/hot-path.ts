@@ -280,11 +280,13 @@ export function naiveSinkHotPath(event: APIGatewayProxyEventV2): number {
 }
 
 /**
- * The CPU comparison, one row per case. The first two carry the targets; the next two are
- * context: how the relay compares with a naive handler that also builds its message, and what
- * the relay's decode and verify alone cost. The last three are other kinds of request: a
- * Message status callback (the same target as row 1), an Event Streams delivery and a
- * SharedKey-signed callback (no target: their ratios are reported).
+ * The CPU comparison, one row per case. Only the forged callback carries a target (what an
+ * attacker costs); the CPU of a valid callback is reported for the record, since a function
+ * that waits on `SendMessage` never bills those microseconds (docs/performance.md, "Retired
+ * rows"). The next two are context: how the relay compares with a naive handler that also
+ * builds its message, and what the relay's decode and verify alone cost. The last three are
+ * other kinds of request: a Message status callback, an Event Streams delivery and a
+ * SharedKey-signed callback (their ratios are reported).
  */
 export const HOT_PATH_CASES: readonly HotPathCase[] = [
   {
@@ -292,10 +294,6 @@ export const HOT_PATH_CASES: readonly HotPathCase[] = [
     events: validCallbacks,
     config: LOCAL_CONFIG,
     accepted: true,
-    target: {
-      measure: "1. CPU per valid callback (decode, verify, normalise, serialise)",
-      max: 1.0,
-    },
   },
   {
     name: "forged",
@@ -324,7 +322,7 @@ export const HOT_PATH_CASES: readonly HotPathCase[] = [
     events: messageCallbacks,
     config: LOCAL_CONFIG,
     accepted: true,
-    target: { measure: "1b. CPU per valid Message status callback", max: 1.0 },
+    target: { measure: "1b. CPU per valid Message status callback" },
   },
   {
     name: "Event Streams delivery of 10 events (naive: validateRequestWithBody, JSON.parse, 10 batch entries)",

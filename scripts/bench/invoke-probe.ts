@@ -2,7 +2,7 @@
  * A Lambda container in miniature for the memory row: loads a bundle once, then invokes its
  * handler with the events of a file (one JSON event a line) one after another, as Lambda does.
  * `node invoke-probe.ts <bundle> <events file>` prints one line on stderr:
- * `RESULT {"initMs","liveHeapMiB","rssAfterInitMiB","rssAfterMiB","maxRssMiB","seconds","statusCodes"}`.
+ * `RESULT {"initMs","liveHeapMiB","rssAfterInitMiB","rssAfterMiB","maxRssMiB","seconds","cpuMsPerInvocation","statusCodes"}`.
  * Resident memory is read as it is (no forced collection): what Lambda's "Max Memory Used" sees.
  * With `--expose-gc`, the heap still in use after full collections at the end (`liveHeapMiB`).
  */
@@ -20,10 +20,12 @@ const initMs = performance.now() - started;
 const rssAfterInitMiB = process.memoryUsage().rss / MIB;
 const statusCodes: Record<string, number> = {};
 const invoking = performance.now();
+const cpu = process.cpuUsage();
 for (const line of lines) {
   const { statusCode } = await handler(JSON.parse(line));
   statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
 }
+const used = process.cpuUsage(cpu);
 // With --expose-gc: the heap the handler still holds after 10,000 invocations, once collected.
 const gc = globalThis.gc;
 if (gc) for (let round = 0; round < 3; round += 1) gc();
@@ -35,6 +37,8 @@ const result = {
   // ru_maxrss is in KiB on Linux.
   maxRssMiB: process.resourceUsage().maxRSS / 1024,
   seconds: (performance.now() - invoking) / 1000,
+  // Garbage collection included: what a smaller heap costs in CPU.
+  cpuMsPerInvocation: (used.user + used.system) / 1000 / lines.length,
   statusCodes,
 };
 process.stderr.write(`RESULT ${JSON.stringify(result)}\n`);

@@ -11,20 +11,74 @@ import { BUNDLE_FILE, buildFunctions } from "../../testing/local/build.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../testing/local/sqs.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { deployedMemorySize, deployedNodeOptions } from "./deployed.ts";
+import { type SqsServer, startSqsServer } from "./fauxqs.ts";
 import { validCallbacks } from "./hot-path.ts";
 import { fmt, printSummary, summary, table } from "./report.ts";
-import { startSqsServer } from "./throughput.ts";
 
 const INVOCATIONS = 10_000;
 
-interface ProbeResult {
+export interface ProbeResult {
   readonly initMs: number;
   readonly liveHeapMiB: number;
   readonly rssAfterInitMiB: number;
   readonly rssAfterMiB: number;
   readonly maxRssMiB: number;
   readonly seconds: number;
+  readonly cpuMsPerInvocation: number;
   readonly statusCodes: Record<string, number>;
+}
+
+/**
+ * Runs `invocations` distinct callbacks (from the `offset`-th) through the built ingest bundle in
+ * a fresh Node process (`invoke-probe.ts`) started with `v8Flags` and serverless.yml's
+ * `NODE_OPTIONS`, publishing to `server`, with logs at `logLevel` (default WARN).
+ */
+export async function invokeProbe(options: {
+  bundle: string;
+  server: SqsServer;
+  v8Flags: readonly string[];
+  offset: number;
+  invocations?: number;
+  logLevel?: string;
+}): Promise<ProbeResult> {
+  const { bundle, server, v8Flags, offset, invocations = INVOCATIONS } = options;
+  const dir = mkdtempSync(join(tmpdir(), "relay-probe-"));
+  try {
+    // Callbacks no other run sends, so that FIFO deduplication drops none.
+    const eventsFile = join(dir, "events.jsonl");
+    const events = validCallbacks(invocations, offset);
+    writeFileSync(eventsFile, `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    const stderr = await new Promise<string>((done, fail) => {
+      execFile(
+        process.execPath,
+        [...v8Flags, join(import.meta.dirname, "invoke-probe.ts"), bundle, eventsFile],
+        {
+          env: {
+            PATH: process.env.PATH ?? "",
+            NODE_OPTIONS: deployedNodeOptions(),
+            QUEUE_URL: server.queueUrls[0] ?? "",
+            TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
+            AWS_ENDPOINT_URL_SQS: server.endpoint,
+            AWS_REGION: LOCAL_REGION,
+            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+            POWERTOOLS_LOG_LEVEL: options.logLevel ?? "WARN",
+          },
+          maxBuffer: 256 * 1024 * 1024,
+        },
+        (error, _stdout, err) => (error ? fail(new Error(`${error.message}\n${err}`)) : done(err)),
+      );
+    });
+    const line = stderr.split("\n").find((l) => l.startsWith("RESULT "));
+    if (!line) throw new Error(`the probe printed no result:\n${stderr}`);
+    const result = JSON.parse(line.slice("RESULT ".length)) as ProbeResult;
+    if (result.statusCodes["200"] !== invocations) {
+      throw new Error(`not every callback was relayed: ${JSON.stringify(result.statusCodes)}`);
+    }
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Prints the memory table and adds row 6 to the summary. */
@@ -35,47 +89,8 @@ export async function benchMemory(): Promise<void> {
     await buildFunctions({ outDir });
     const nodeOptions = deployedNodeOptions();
     const limit = deployedMemorySize();
-    const probe = async (v8Flags: readonly string[], offset: number): Promise<ProbeResult> => {
-      // Callbacks no other run sends, so that FIFO deduplication drops none.
-      const eventsFile = join(outDir, `events-${offset}.jsonl`);
-      const events = validCallbacks(INVOCATIONS, offset);
-      writeFileSync(eventsFile, `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
-      const stderr = await new Promise<string>((done, fail) => {
-        execFile(
-          process.execPath,
-          [
-            ...v8Flags,
-            join(import.meta.dirname, "invoke-probe.ts"),
-            join(outDir, "ingest", BUNDLE_FILE),
-            eventsFile,
-          ],
-          {
-            env: {
-              PATH: process.env.PATH ?? "",
-              NODE_OPTIONS: nodeOptions,
-              QUEUE_URL: server.queueUrls[0] ?? "",
-              TWILIO_AUTH_TOKEN: LOCAL_AUTH_TOKEN,
-              AWS_ENDPOINT_URL_SQS: server.endpoint,
-              AWS_REGION: LOCAL_REGION,
-              AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-              // The function's own logs (a line per callback) are not this row's business.
-              POWERTOOLS_LOG_LEVEL: "WARN",
-            },
-            maxBuffer: 256 * 1024 * 1024,
-          },
-          (error, _stdout, err) =>
-            error ? fail(new Error(`${error.message}\n${err}`)) : done(err),
-        );
-      });
-      const line = stderr.split("\n").find((l) => l.startsWith("RESULT "));
-      if (!line) throw new Error(`the probe printed no result:\n${stderr}`);
-      const result = JSON.parse(line.slice("RESULT ".length)) as ProbeResult;
-      if (result.statusCodes["200"] !== INVOCATIONS) {
-        throw new Error(`not every callback was relayed: ${JSON.stringify(result.statusCodes)}`);
-      }
-      return result;
-    };
+    const probe = (v8Flags: readonly string[], offset: number) =>
+      invokeProbe({ bundle: join(outDir, "ingest", BUNDLE_FILE), server, v8Flags, offset });
     // V8 collects lazily when memory is plentiful (this machine has gigabytes), so the uncapped
     // run shows what the process takes when nothing presses it; the capped ones, with the old
     // generation limited to a half and a quarter of memorySize, what it needs within less.
@@ -110,8 +125,9 @@ export async function benchMemory(): Promise<void> {
         "peak RSS",
         "live heap at the end",
         "invocations/s",
+        "CPU per invocation",
       ],
-      ["l", "r", "r", "r", "r", "r", "r"],
+      ["l", "r", "r", "r", "r", "r", "r", "r"],
       runs.map(({ label, result }) => [
         label,
         `${fmt(result.initMs)} ms`,
@@ -120,6 +136,7 @@ export async function benchMemory(): Promise<void> {
         `${fmt(result.maxRssMiB)} MiB`,
         `${fmt(result.liveHeapMiB)} MiB`,
         fmt(INVOCATIONS / result.seconds, 0),
+        `${fmt(result.cpuMsPerInvocation, 3)} ms`,
       ]),
     );
     // The function's configured memory (serverless.yml), which the capped peak must stay within.

@@ -1,5 +1,5 @@
 /**
- * fauxqs in a process of its own for the throughput benchmark, so that the queue does not share
+ * fauxqs in a process of its own for the benches (`fauxqs.ts` starts it), so that the queue does not share
  * the event loop of the handlers it serves (SQS is another machine for a real Lambda). Creates
  * one FIFO queue per name given, prints `{ endpoint, queueUrls }` as one JSON line, and stops when
  * its standard input closes.

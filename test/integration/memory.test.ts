@@ -94,7 +94,7 @@ function invokeMany(): Promise<{ result: InvokeManyResult; stderr: string }> {
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         // As deployed (serverless.yml): source maps on, logs at INFO, one line per callback.
         NODE_OPTIONS: "--enable-source-maps",
-        POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_LOG_LEVEL: "DEBUG",
       },
       stdio: ["ignore", stdout, "pipe"],
     },

@@ -1,7 +1,8 @@
 /**
  * The relay's metrics as Lambda writes them: the built ingest bundle, loaded by Node 24 as
  * Lambda loads it (no NODE_OPTIONS, as deployed), answers one callback, and its stdout holds the
- * embedded metric format (EMF) lines CloudWatch turns into metrics, for 2xx, 4xx and 5xx alike.
+ * embedded metric format (EMF) CloudWatch turns into metrics, for 2xx, 4xx and 5xx alike: one
+ * line per invocation, each metric with the dimensions the dashboard and alarms read.
  */
 
 import { execFile } from "node:child_process";
@@ -96,15 +97,17 @@ function invoke(
   return promise;
 }
 
-// Each EMF line as `{ metric: value, dimension: value }` pairs, with its namespace.
+// Each directive of each EMF line as `{ metric: value, dimension: value }` pairs, with its
+// namespace: the metrics CloudWatch extracts from the lines.
 function metricsOf(emf: Emf[]): Record<string, unknown>[] {
-  return emf.map((line) => {
-    const [directive] = line._aws.CloudWatchMetrics;
-    const out: Record<string, unknown> = { namespace: directive?.Namespace };
-    for (const name of directive?.Dimensions.flat() ?? []) out[name] = line[name];
-    for (const { Name } of directive?.Metrics ?? []) out[Name] = line[Name];
-    return out;
-  });
+  return emf.flatMap((line) =>
+    line._aws.CloudWatchMetrics.map((directive) => {
+      const out: Record<string, unknown> = { namespace: directive.Namespace };
+      for (const name of directive.Dimensions.flat()) out[name] = line[name];
+      for (const { Name } of directive.Metrics) out[Name] = line[Name];
+      return out;
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -139,6 +142,7 @@ describe("the ingest bundle's metrics on stdout", () => {
     // Assess
     expect(statusCode).toBe(200);
     expect(await drainQueue(sqs.client, queueUrl)).toHaveLength(1);
+    expect(emf).toHaveLength(1);
     const metrics = metricsOf(emf);
     expect(metrics).toEqual([
       {
@@ -154,7 +158,7 @@ describe("the ingest bundle's metrics on stdout", () => {
         PublishFailures: 0,
       },
     ]);
-    expect(emf[1]?._aws.CloudWatchMetrics[0]?.Metrics).toContainEqual({
+    expect(emf[0]?._aws.CloudWatchMetrics[1]?.Metrics).toContainEqual({
       Name: "PublishLatency",
       Unit: "Milliseconds",
     });
@@ -194,6 +198,7 @@ describe("the ingest bundle's metrics on stdout", () => {
 
     // Assess
     expect(statusCode).toBe(503);
+    expect(emf).toHaveLength(1);
     expect(metricsOf(emf)).toEqual([
       {
         namespace: "TwilioStatusRelay",

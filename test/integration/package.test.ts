@@ -180,6 +180,8 @@ beforeAll(async () => {
       "--param=accountAuthTokensParameter=/acme/twilio/account-auth-tokens",
       "--param=sharedKeysParameter=/acme/twilio/shared-keys",
       `--param=connectionOverrides=${CUSTOM_OVERRIDES}`,
+      "--param=logLevel=DEBUG",
+      "--param=systemLogLevel=INFO",
     ])
   ).template;
   functionUrl = (
@@ -243,7 +245,8 @@ describe("npm run package, offline and without credentials", () => {
     expect(fn.Architectures).toEqual(["arm64"]);
     expect(fn.Handler).toBe("index.handler");
     expect(fn.Timeout).toBeLessThan(TWILIO_BUDGET_SECONDS);
-    expect(fn.MemorySize).toBeGreaterThanOrEqual(256);
+    // Chosen from the measured cost and memory (docs/operating.md, "Memory: why 512 MB").
+    expect(fn.MemorySize).toBe(512);
     expect(String((fn.Code as JsonObject).S3Key)).toMatch(/\/ingest\.zip$/);
     expect(env.QUEUE_URL).toEqual({ Ref: "Queue" });
     expect(env.TWILIO_AUTH_TOKEN_PARAMETER).toBe("/twilio-status-relay/dev/auth-token");
@@ -253,6 +256,44 @@ describe("npm run package, offline and without credentials", () => {
     expect(env.POWERTOOLS_SERVICE_NAME).toBe("twilio-status-relay-dev");
     expect(resource(defaults, "IngestLogGroup").Properties.RetentionInDays).toBeGreaterThan(0);
   });
+
+  it("logs the ingest function in JSON at INFO, without Lambda's own lines for a good invocation", () => {
+    // Act
+    const fn = resource(defaults, "IngestLambdaFunction").Properties;
+
+    // Assess: INFO keeps the metrics' EMF lines (Lambda counts a line with no level as INFO);
+    // WARN drops START and REPORT, not a timeout or a crash.
+    expect(fn.LoggingConfig).toEqual({
+      LogFormat: "JSON",
+      ApplicationLogLevel: "INFO",
+      SystemLogLevel: "WARN",
+    });
+    const env = (fn.Environment as JsonObject).Variables as JsonObject;
+    expect(env.POWERTOOLS_LOG_LEVEL).toBe("INFO");
+  });
+
+  it("takes the log levels from logLevel and systemLogLevel", () => {
+    // Act
+    const fn = resource(options, "IngestLambdaFunction").Properties;
+
+    // Assess
+    expect(fn.LoggingConfig).toEqual({
+      LogFormat: "JSON",
+      ApplicationLogLevel: "DEBUG",
+      SystemLogLevel: "INFO",
+    });
+    expect(((fn.Environment as JsonObject).Variables as JsonObject).POWERTOOLS_LOG_LEVEL).toBe(
+      "DEBUG",
+    );
+  });
+
+  it("refuses logLevel=WARN, which would drop the metrics' EMF lines", async () => {
+    // Act
+    const packaging = packageStack(["--param=logLevel=WARN"]);
+
+    // Assess
+    await expect(packaging).rejects.toThrow(/functions\.0\.ingest\.logs\.applicationLogLevel/);
+  }, 120_000);
 
   it("creates a high-throughput FIFO queue with SSE and a FIFO dead-letter queue kept 14 days", () => {
     // Prepare

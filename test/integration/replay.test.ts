@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetQueueAttributesCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
 import { createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
@@ -63,6 +63,11 @@ beforeAll(async () => {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
+  // Deployed with logLevel=DEBUG: its `published` lines let the replay leave out the event a
+  // retry published.
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "DEBUG");
+  const logger = createLogger();
+  vi.unstubAllEnvs();
   const handler = createIngestHandler({
     config: {
       publicUrl: undefined,
@@ -71,7 +76,7 @@ beforeAll(async () => {
     publisher: createSqsPublisher({ queueUrl, client: publisherClient }),
     clock: () => new Date(),
     tokens: staticTokens([LOCAL_AUTH_TOKEN]),
-    logger: createLogger(),
+    logger,
   });
   const params = ALL_EVENTS.map((name, index) =>
     callbackParams(name, {

@@ -214,10 +214,11 @@ describe("ingest handler", () => {
     );
   });
 
-  it("puts the event id, type and resource SID on the success log line", async () => {
+  it("puts the event id, type and resource SID on the success log line, at DEBUG", async () => {
     const { handler, logger } = setup();
     await handler(signedCallback({ event: "stream-ended" }));
     const line = logger.lines.find((l) => l.message === "published");
+    expect(line?.level).toBe("debug");
     expect(line?.attributes).toMatchObject({
       type: "com.twilio.media.player-streamer.ended",
       subject: callbackParams("stream-ended").PlayerStreamerSid,

@@ -147,6 +147,7 @@ describe("the handler's metrics", () => {
 
 interface EmfLine {
   _aws: {
+    Timestamp: number;
     CloudWatchMetrics: {
       Namespace: string;
       Dimensions: string[][];
@@ -176,10 +177,11 @@ describe("CloudWatch metrics (embedded metric format through Powertools)", () =>
 
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
     written.length = 0;
   });
 
-  it("writes CallbacksRelayed by resourceType, and the publish's latency and failures", () => {
+  it("writes CallbacksRelayed by resourceType, and the publish's latency and failures, in one line", () => {
     // Prepare
     const metrics = createCloudWatchMetrics();
     metrics.published(12.5, true);
@@ -191,22 +193,89 @@ describe("CloudWatch metrics (embedded metric format through Powertools)", () =>
 
     // Assess
     const lines = emfLines();
-    expect(lines).toHaveLength(2);
-    const [relayed, publish] = lines;
-    expect(relayed?._aws.CloudWatchMetrics[0]).toMatchObject({
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    const [relayed, publish] = line?._aws.CloudWatchMetrics ?? [];
+    expect(relayed).toEqual({
       Namespace: METRICS_NAMESPACE,
-      Dimensions: [expect.arrayContaining(["service", "resourceType"])],
+      Dimensions: [["service", "resourceType"]],
       Metrics: [{ Name: "CallbacksRelayed", Unit: "Count" }],
     });
-    expect(relayed).toMatchObject({ resourceType: "MediaProcessor", CallbacksRelayed: 1 });
-    expect(publish?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([["service"]]);
-    expect(publish?._aws.CloudWatchMetrics[0]?.Metrics).toEqual(
-      expect.arrayContaining([
+    expect(publish).toEqual({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [["service"]],
+      Metrics: [
         { Name: "PublishLatency", Unit: "Milliseconds" },
         { Name: "PublishFailures", Unit: "Count" },
-      ]),
-    );
-    expect(publish).toMatchObject({ PublishLatency: 12.5, PublishFailures: 0 });
+      ],
+    });
+    expect(line).toMatchObject({
+      resourceType: "MediaProcessor",
+      CallbacksRelayed: 1,
+      PublishLatency: 12.5,
+      PublishFailures: 0,
+    });
+    expect(line?._aws.Timestamp).toEqual(expect.any(Number));
+  });
+
+  it("writes a 503's CallbacksRefused and its failed publish in one line", () => {
+    // Prepare
+    const metrics = createCloudWatchMetrics();
+    metrics.published(6000, false);
+    metrics.refused("ServiceUnavailableError");
+    capture();
+
+    // Act
+    metrics.flush();
+
+    // Assess
+    const lines = emfLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?._aws.CloudWatchMetrics.map((directive) => directive.Dimensions)).toEqual([
+      [["service", "reason"]],
+      [["service"]],
+    ]);
+    expect(lines[0]).toMatchObject({
+      reason: "ServiceUnavailableError",
+      CallbacksRefused: 1,
+      PublishLatency: 6000,
+      PublishFailures: 1,
+    });
+  });
+
+  it("writes two values of one dimension in two lines, each with its own count", () => {
+    // Prepare
+    const metrics = createCloudWatchMetrics();
+    metrics.relayed("Message");
+    metrics.relayed("Call");
+    metrics.published(3, true);
+    capture();
+
+    // Act
+    metrics.flush();
+
+    // Assess
+    const lines = emfLines();
+    expect(
+      lines.map((line) => [line.resourceType, line.CallbacksRelayed, line.PublishFailures]),
+    ).toEqual([
+      ["Message", 1, 0],
+      ["Call", 1, undefined],
+    ]);
+  });
+
+  it("writes nothing when POWERTOOLS_METRICS_DISABLED is true", () => {
+    // Prepare
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+    const metrics = createCloudWatchMetrics();
+    metrics.relayed("Message");
+    capture();
+
+    // Act
+    metrics.flush();
+
+    // Assess
+    expect(written).toEqual([]);
   });
 
   it("writes CallbacksRefused by reason, one line per reason, counted", () => {

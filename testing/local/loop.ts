@@ -112,7 +112,7 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
         // rebuild https:// and no signature made for http:// would match.
         PUBLIC_URL: origin,
         TWILIO_CONNECTION_OVERRIDES: DEFAULT_CONNECTION_OVERRIDES,
-        POWERTOOLS_LOG_LEVEL: options.verbose ? "INFO" : "WARN",
+        POWERTOOLS_LOG_LEVEL: options.verbose ? "DEBUG" : "WARN",
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
