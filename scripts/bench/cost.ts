@@ -41,7 +41,12 @@ import { BUNDLE_FILE, buildFunctions } from "../../testing/local/build.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../testing/local/sqs.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
 import { coldImport, ENVIRONMENT_TOKEN } from "./cold-start.ts";
-import { deployedLogging, deployedMemorySize, type LoggingSettings } from "./deployed.ts";
+import {
+  deployedLogging,
+  deployedMemorySize,
+  type LoggingSettings,
+  lambdaHeapFlags,
+} from "./deployed.ts";
 import { startSqsServer } from "./fauxqs.ts";
 import { forgedCallbacks, messageCallbacks, sinkDeliveries, validCallbacks } from "./hot-path.ts";
 import { invokeProbe } from "./memory.ts";
@@ -483,36 +488,42 @@ async function measureLatency(
 }
 
 /** The memory sizes compared: what the function could be deployed with. */
-const MEMORY_SIZES = [256, 512] as const;
+const MEMORY_SIZES = [128, 256, 512] as const;
 
 /**
  * The built ingest bundle measured as Lambda runs it: the median CPU of its import in 7 fresh
  * processes (the init), and per memory size the CPU per warm invocation over 10,000 callbacks
- * into fauxqs, garbage collection included, with V8's old generation capped at half that memory
- * (as the memory rows do): a smaller heap collects more often.
+ * into fauxqs, garbage collection included, and its peak resident memory, with the heap limits
+ * Lambda's runtime gives that memory ({@link lambdaHeapFlags}).
  */
 async function bundleCpu(
   server: Awaited<ReturnType<typeof startSqsServer>>,
   logLevel: string,
-): Promise<{ initCpuMs: number; cpuMsByMemory: Map<number, number> }> {
+): Promise<{
+  initCpuMs: number;
+  cpuMsByMemory: Map<number, number>;
+  peakRssByMemory: Map<number, number>;
+}> {
   const outDir = mkdtempSync(join(tmpdir(), "relay-cost-"));
   try {
     await buildFunctions({ outDir });
     const bundle = join(outDir, "ingest", BUNDLE_FILE);
     const samples = Array.from({ length: 7 }, () => coldImport(bundle, "", ENVIRONMENT_TOKEN));
     const cpuMsByMemory = new Map<number, number>();
+    const peakRssByMemory = new Map<number, number>();
     for (const [index, memoryMB] of MEMORY_SIZES.entries()) {
       const result = await invokeProbe({
         bundle,
         server,
-        v8Flags: [`--max-old-space-size=${memoryMB / 2}`],
+        v8Flags: lambdaHeapFlags(memoryMB),
         offset: 80_000_000 + index * 1_000_000,
         invocations: 10_000,
         logLevel,
       });
       cpuMsByMemory.set(memoryMB, result.cpuMsPerInvocation);
+      peakRssByMemory.set(memoryMB, result.maxRssMiB);
     }
-    return { initCpuMs: median(samples.map((s) => s.cpuMs)), cpuMsByMemory };
+    return { initCpuMs: median(samples.map((s) => s.cpuMs)), cpuMsByMemory, peakRssByMemory };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -568,8 +579,22 @@ export async function benchCost(): Promise<void> {
     process.env.POWERTOOLS_SERVICE_NAME = SERVICE;
     const emf = emfForms(output);
     output.restore();
-    const { initCpuMs: initCpu, cpuMsByMemory } = await bundleCpu(server, logging.level);
-    printTables({ bytes, samples, logging, form, sink, initCpu, cpuMsByMemory, emf });
+    const {
+      initCpuMs: initCpu,
+      cpuMsByMemory,
+      peakRssByMemory,
+    } = await bundleCpu(server, logging.level);
+    printTables({
+      bytes,
+      samples,
+      logging,
+      form,
+      sink,
+      initCpu,
+      cpuMsByMemory,
+      peakRssByMemory,
+      emf,
+    });
   } finally {
     output.restore();
     process.env = saved;
@@ -585,10 +610,12 @@ function printTables(results: {
   form: Latency;
   sink: Latency;
   initCpu: number;
+  peakRssByMemory: Map<number, number>;
   cpuMsByMemory: Map<number, number>;
   emf: { one: number; two: number };
 }): void {
-  const { bytes, samples, logging, form, sink, initCpu, cpuMsByMemory, emf } = results;
+  const { bytes, samples, logging, form, sink, initCpu, cpuMsByMemory, peakRssByMemory, emf } =
+    results;
   const cpuAt = (memoryMB: number) => cpuMsByMemory.get(memoryMB) ?? form.cpuMs;
   const memoryMB = deployedMemorySize();
   console.log("\n## Log bytes per invocation, from the handler's own output\n");
@@ -696,7 +723,7 @@ function printTables(results: {
     `\n## Cost per million callbacks (us-east-1, arm64, ${memoryMB} MB, logs ${logging.format}${logging.format === "JSON" ? `, application ${logging.level}, system ${logging.systemLevel}` : `, ${logging.level}`}: the deployed defaults)\n`,
   );
   console.log(
-    `Duration: SendMessage round trip in AWS ${SQS_RTT_MS} ms (SQS_RTT_MS; not measurable on loopback) + the built bundle's CPU per warm callback (${fmt(cpuAt(memoryMB), 3)} ms over 10,000 callbacks in a fresh process, V8's old generation capped at half of ${memoryMB} MB; a delivery: ${fmt(sink.cpuMs, 3)} ms, in process) x ${ONE_VCPU_MB} / memory MB (Lambda's CPU share), rounded up to 1 ms; init: the ingest bundle's import CPU (${fmt(initCpu, 1)} ms, median of 7 fresh processes) scaled alike, on ${fmt(COLD_FRACTION * 100, 0)} % of invocations (COLD_FRACTION). Logs: the handler's bytes above at ${logging.level} + Lambda's own lines, at ${GB} bytes a GB. SQS: ${form.sqsRequests} request per callback (64 KiB chunks).\n`,
+    `Duration: SendMessage round trip in AWS ${SQS_RTT_MS} ms (SQS_RTT_MS; not measurable on loopback) + the built bundle's CPU per warm callback (${fmt(cpuAt(memoryMB), 3)} ms over 10,000 callbacks in a fresh process, with the heap limits Lambda gives ${memoryMB} MB; a delivery: ${fmt(sink.cpuMs, 3)} ms, in process) x ${ONE_VCPU_MB} / memory MB (Lambda's CPU share), rounded up to 1 ms; init: the ingest bundle's import CPU (${fmt(initCpu, 1)} ms, median of 7 fresh processes) scaled alike, on ${fmt(COLD_FRACTION * 100, 0)} % of invocations (COLD_FRACTION). Logs: the handler's bytes above at ${logging.level} + Lambda's own lines, at ${GB} bytes a GB. SQS: ${form.sqsRequests} request per callback (64 KiB chunks).\n`,
   );
   const columns = [
     ["functionUrl", "fifo"],
@@ -749,7 +776,7 @@ function printTables(results: {
   const levers: [string, CostInputs][] = [
     ["the defaults", base],
     ...MEMORY_SIZES.map((memoryMB): [string, CostInputs] => [
-      `memorySize ${memoryMB} (${fmt(cpuAt(memoryMB), 3)} ms CPU per callback)`,
+      `memorySize ${memoryMB} (${fmt(cpuAt(memoryMB), 3)} ms CPU per callback, peak RSS ${fmt(peakRssByMemory.get(memoryMB) ?? 0)} MiB${(peakRssByMemory.get(memoryMB) ?? 0) > memoryMB * 0.8 ? ": does not fit" : ""})`,
       { ...base, memoryMB, cpuMs: cpuAt(memoryMB) },
     ]),
     [

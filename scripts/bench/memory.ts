@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { BUNDLE_FILE, buildFunctions } from "../../testing/local/build.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../testing/local/sqs.ts";
 import { LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
-import { deployedMemorySize, deployedNodeOptions } from "./deployed.ts";
+import { deployedMemorySize, deployedNodeOptions, lambdaHeapFlags } from "./deployed.ts";
 import { type SqsServer, startSqsServer } from "./fauxqs.ts";
 import { validCallbacks } from "./hot-path.ts";
 import { fmt, printSummary, summary, table } from "./report.ts";
@@ -92,17 +92,14 @@ export async function benchMemory(): Promise<void> {
     const probe = (v8Flags: readonly string[], offset: number) =>
       invokeProbe({ bundle: join(outDir, "ingest", BUNDLE_FILE), server, v8Flags, offset });
     // V8 collects lazily when memory is plentiful (this machine has gigabytes), so the uncapped
-    // run shows what the process takes when nothing presses it; the capped ones, with the old
-    // generation limited to a half and a quarter of memorySize, what it needs within less.
-    const capMiB = Math.floor(limit / 2);
+    // run shows what the process takes when nothing presses it; the others start V8 with the heap
+    // limits Lambda gives memorySize, and half of it, to show what it needs and the headroom.
     const runs = [{ label: "uncapped", result: await probe(["--expose-gc"], 50_000_000) }];
-    for (const [index, cap] of [capMiB, Math.floor(limit / 4)].entries()) {
+    for (const [index, memoryMB] of [limit, Math.floor(limit / 2)].entries()) {
+      const flags = lambdaHeapFlags(memoryMB);
       runs.push({
-        label: `--max-old-space-size=${cap}`,
-        result: await probe(
-          ["--expose-gc", `--max-old-space-size=${cap}`],
-          60_000_000 + index * 1_000_000,
-        ),
+        label: `Lambda's at ${memoryMB} MB (${flags.join(" ")})`,
+        result: await probe(["--expose-gc", ...flags], 60_000_000 + index * 1_000_000),
       });
     }
     const capped = runs[1]?.result;
@@ -112,8 +109,8 @@ export async function benchMemory(): Promise<void> {
     );
     console.log(
       `Started with \`NODE_OPTIONS=${nodeOptions}\` (serverless.yml's), tokens in the environment, ` +
-        "logs at WARN; once with V8's default heap limits, then with the old generation capped at " +
-        "a half and a quarter of the function's memorySize. Resident memory as the process holds it (no forced " +
+        "logs at WARN; once with V8's default heap limits, then with the limits Lambda's Node.js " +
+        "runtime gives the function's memorySize, and half of it. Resident memory as the process holds it (no forced " +
         "collection) and its peak; the live heap is read after full collections at the end.\n",
     );
     table(
@@ -141,7 +138,7 @@ export async function benchMemory(): Promise<void> {
     );
     // The function's configured memory (serverless.yml), which the capped peak must stay within.
     summary.push({
-      measure: `6. Peak resident memory over ${INVOCATIONS.toLocaleString("en")} invocations (heap capped at ${capMiB} MiB)`,
+      measure: `6. Peak resident memory over ${INVOCATIONS.toLocaleString("en")} invocations (Lambda's heap limits at ${limit} MB)`,
       relay: `${fmt(capped.maxRssMiB)} MiB`,
       baseline: `after init ${fmt(capped.rssAfterInitMiB)} MiB`,
       ratio: capped.maxRssMiB / limit,

@@ -245,8 +245,8 @@ describe("npm run package, offline and without credentials", () => {
     expect(fn.Architectures).toEqual(["arm64"]);
     expect(fn.Handler).toBe("index.handler");
     expect(fn.Timeout).toBeLessThan(TWILIO_BUDGET_SECONDS);
-    // Chosen from the measured cost and memory (docs/operating.md, "Memory: why 512 MB").
-    expect(fn.MemorySize).toBe(512);
+    // Chosen from the measured cost and memory (docs/operating.md, "Memory: why 256 MB").
+    expect(fn.MemorySize).toBe(256);
     expect(String((fn.Code as JsonObject).S3Key)).toMatch(/\/ingest\.zip$/);
     expect(env.QUEUE_URL).toEqual({ Ref: "Queue" });
     expect(env.TWILIO_AUTH_TOKEN_PARAMETER).toBe("/twilio-status-relay/dev/auth-token");
