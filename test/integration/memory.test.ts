@@ -92,7 +92,8 @@ function invokeMany(): Promise<{ result: InvokeManyResult; stderr: string }> {
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        // As deployed (serverless.yml): source maps on, logs at INFO, one line per callback.
+        // Source maps on as deployed; logs at DEBUG, above the deployed INFO, so that each callback
+        // writes its `published` line too and the test can count them.
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_LOG_LEVEL: "DEBUG",
       },
