@@ -5,6 +5,8 @@
  * suites skip with that one line (`describe.skipIf(motoMissing)`); `.ci/run` insists on both.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { createSqsClient } from "../../lib/ingest/aws/sqs-publisher.ts";
 
 /** The credentials and region the suites sign with; moto accepts any. */
 export const MOTO_REGION = "us-east-1";
@@ -39,6 +41,8 @@ export interface Moto {
   readonly endpoint: string;
   /** The environment for the AWS CLI and the project's scripts to reach this moto. */
   readonly env: Record<string, string>;
+  /** An SQS client of the relay's kind on this moto; the caller destroys it. */
+  sqsClient(): SQSClient;
   /** Runs `aws <args> --endpoint-url <endpoint>` and returns what it printed on stdout. */
   aws(args: readonly string[]): string;
   stop(): Promise<void>;
@@ -88,6 +92,8 @@ export async function startMoto(): Promise<Moto> {
   return {
     endpoint,
     env,
+    sqsClient: () =>
+      createSqsClient({ endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS }),
     aws(args) {
       return execFileSync("aws", [...args, "--endpoint-url", endpoint, "--output", "json"], {
         env: { ...process.env, ...env },

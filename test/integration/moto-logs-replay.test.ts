@@ -10,24 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StatusEvent } from "../../lib/events/schemas.ts";
-import { createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
-import { createIngestHandler } from "../../lib/ingest/handler.ts";
-import { createLogger } from "../../lib/ingest/logger.ts";
+import type { createSqsClient } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { normaliseCallback } from "../../lib/ingest/normalise.ts";
-import { staticTokens } from "../../lib/ingest/tokens.ts";
-import { freePort } from "../../testing/local/loop.ts";
 import { createStackQueues, drainQueue } from "../../testing/local/sqs.ts";
-import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
-import { signedCallback } from "../../testing/signed-callback.ts";
-import { captureOutput } from "../helpers/captured-output.ts";
+import { ALL_EVENTS, callbackParams } from "../../testing/samples.ts";
 import { runScript } from "../helpers/child-process.ts";
-import {
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  type Moto,
-  motoMissing,
-  startMoto,
-} from "../helpers/moto.ts";
+import { type Moto, motoMissing, startMoto } from "../helpers/moto.ts";
+import { inLambdaLogStream, relayWhileSqsDown } from "../helpers/relay-while-sqs-down.ts";
 
 const LOG_GROUP = "/aws/lambda/twilio-status-relay-moto-ingest";
 const LOG_STREAM = "2026/12/07/[$LATEST]0123456789abcdef0123456789abcdef";
@@ -43,30 +32,9 @@ describe.skipIf(motoMissing)("npm run replay on the AWS CLI's output of a moto l
 
   beforeAll(async () => {
     moto = await startMoto();
-    sqs = createSqsClient({
-      endpoint: moto.endpoint,
-      region: MOTO_REGION,
-      credentials: MOTO_CREDENTIALS,
-    });
+    sqs = moto.sqsClient();
     directory = mkdtempSync(join(tmpdir(), "relay-moto-logs-"));
 
-    // The relay with SQS unreachable: a port nothing listens on.
-    const unreachable = createSqsClient({
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-      region: MOTO_REGION,
-      credentials: MOTO_CREDENTIALS,
-      maxAttempts: 1,
-    });
-    const handler = createIngestHandler({
-      config: { publicUrl: undefined },
-      publisher: createSqsPublisher({
-        queueUrl: `${moto.endpoint}/123456789012/unreachable.fifo`,
-        client: unreachable,
-      }),
-      clock: () => new Date(),
-      tokens: staticTokens([LOCAL_AUTH_TOKEN]),
-      logger: createLogger(),
-    });
     const params = ALL_EVENTS.map((name, index) =>
       callbackParams(name, {
         timestamp: new Date(Date.UTC(2026, 11, 7, 9, 0, index)).toISOString(),
@@ -75,28 +43,10 @@ describe.skipIf(motoMissing)("npm run replay on the AWS CLI's output of a moto l
     const asMap = (p: Record<string, string>) =>
       new Map(Object.entries(p).map(([k, v]) => [k, [v]]));
     events = params.map((p) => normaliseCallback(asMap(p), () => new Date()));
-    statuses = [];
-    const output = captureOutput();
-    try {
-      // Every callback, the first twice (Twilio's retry).
-      for (const p of [params[0], ...params]) {
-        statuses.push((await handler(signedCallback({ params: p }))).statusCode);
-      }
-    } finally {
-      output.restore();
-      unreachable.destroy();
-    }
-
-    // As Lambda writes them to the log stream: its own lines around the function's.
-    const lines = [
-      `START RequestId: ${REQUEST_ID} Version: $LATEST`,
-      ...output
-        .text()
-        .split("\n")
-        .filter((line) => line.trim() !== ""),
-      `END RequestId: ${REQUEST_ID}`,
-      `REPORT RequestId: ${REQUEST_ID}\tDuration: 812.41 ms\tBilled Duration: 813 ms\tMemory Size: 512 MB\tMax Memory Used: 92 MB`,
-    ];
+    // Every callback, the first twice (Twilio's retry).
+    const relayed = await relayWhileSqsDown([params[0] ?? {}, ...params]);
+    statuses = relayed.statuses;
+    const lines = inLambdaLogStream(relayed.lines, REQUEST_ID);
     const start = Date.now() - 60_000;
     const logEvents = join(directory, "log-events.json");
     writeFileSync(

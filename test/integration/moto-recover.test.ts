@@ -12,30 +12,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
-import { createIngestHandler } from "../../lib/ingest/handler.ts";
-import { createLogger } from "../../lib/ingest/logger.ts";
-import { staticTokens } from "../../lib/ingest/tokens.ts";
+import type { createSqsClient } from "../../lib/ingest/aws/sqs-publisher.ts";
 import {
   type CloudWatchLogsEvent,
   createRecoverHandler,
   noRecoveryMetrics,
   sqsSender,
 } from "../../lib/recovery/index.ts";
-import { freePort } from "../../testing/local/loop.ts";
 import { createStackQueues, drainQueue } from "../../testing/local/sqs.ts";
-import { ALL_EVENTS, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/samples.ts";
-import { signedCallback } from "../../testing/signed-callback.ts";
-import { captureOutput } from "../helpers/captured-output.ts";
+import { ALL_EVENTS, callbackParams } from "../../testing/samples.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import {
-  MOTO_ACCOUNT,
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  type Moto,
-  motoMissing,
-  startMoto,
-} from "../helpers/moto.ts";
+import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoMissing, startMoto } from "../helpers/moto.ts";
+import { inLambdaLogStream, relayWhileSqsDown } from "../helpers/relay-while-sqs-down.ts";
 
 const LOG_GROUP = "/aws/lambda/twilio-status-relay-moto-ingest";
 const LOG_STREAM = "2026/12/07/[$LATEST]fedcba9876543210fedcba9876543210";
@@ -52,47 +40,17 @@ describe.skipIf(motoMissing)("recover, on the payload of a moto log subscription
 
   beforeAll(async () => {
     moto = await startMoto();
-    sqs = createSqsClient({
-      endpoint: moto.endpoint,
-      region: MOTO_REGION,
-      credentials: MOTO_CREDENTIALS,
-    });
+    sqs = moto.sqsClient();
 
     // The relay's lines while SQS is unreachable.
-    const unreachable = createSqsClient({
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-      region: MOTO_REGION,
-      credentials: MOTO_CREDENTIALS,
-      maxAttempts: 1,
-    });
-    const ingest = createIngestHandler({
-      config: { publicUrl: undefined },
-      publisher: createSqsPublisher({
-        queueUrl: `${moto.endpoint}/${MOTO_ACCOUNT}/unreachable.fifo`,
-        client: unreachable,
-      }),
-      clock: () => new Date(),
-      tokens: staticTokens([LOCAL_AUTH_TOKEN]),
-      logger: createLogger(),
-    });
-    const output = captureOutput();
-    try {
-      for (const [index, name] of ALL_EVENTS.entries()) {
-        const timestamp = new Date(Date.UTC(2026, 11, 7, 10, 0, index)).toISOString();
-        await ingest(signedCallback({ params: callbackParams(name, { timestamp }) }));
-      }
-    } finally {
-      output.restore();
-      unreachable.destroy();
-    }
-    const lines = [
-      "START RequestId: 0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9 Version: $LATEST",
-      ...output
-        .text()
-        .split("\n")
-        .filter((line) => line.trim() !== ""),
-      "END RequestId: 0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9",
-    ];
+    const relayed = await relayWhileSqsDown(
+      ALL_EVENTS.map((name, index) =>
+        callbackParams(name, {
+          timestamp: new Date(Date.UTC(2026, 11, 7, 10, 0, index)).toISOString(),
+        }),
+      ),
+    );
+    const lines = inLambdaLogStream(relayed.lines, "0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9");
     lineCount = lines.length;
     failedIds = lines
       .filter((line) => line.includes('"message":"publish failed"'))

@@ -8,7 +8,7 @@ import { type Message, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRelayedEvent } from "../../lib/events/cloud-event.ts";
 import { StatusEventSchema } from "../../lib/events/schemas.ts";
-import { createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
+import { type createSqsClient, createSqsPublisher } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { systemClock } from "../../lib/ingest/clock.ts";
 import { createIngestHandler } from "../../lib/ingest/handler.ts";
 import { staticTokens } from "../../lib/ingest/tokens.ts";
@@ -19,13 +19,7 @@ import { ACCOUNT_SID, callbackParams, LOCAL_AUTH_TOKEN } from "../../testing/sam
 import { signedCallback } from "../../testing/signed-callback.ts";
 import { runScript } from "../helpers/child-process.ts";
 import { memoryLogger } from "../helpers/memory-logger.ts";
-import {
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  type Moto,
-  motoMissing,
-  startMoto,
-} from "../helpers/moto.ts";
+import { type Moto, motoMissing, startMoto } from "../helpers/moto.ts";
 
 describe.skipIf(motoMissing)("SQS as moto runs it", () => {
   let moto: Moto;
@@ -34,11 +28,7 @@ describe.skipIf(motoMissing)("SQS as moto runs it", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    client = createSqsClient({
-      endpoint: moto.endpoint,
-      region: MOTO_REGION,
-      credentials: MOTO_CREDENTIALS,
-    });
+    client = moto.sqsClient();
   });
   afterAll(async () => {
     client?.destroy();

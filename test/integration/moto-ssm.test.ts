@@ -8,7 +8,7 @@
  */
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createSqsClient } from "../../lib/ingest/aws/sqs-publisher.ts";
+import type { createSqsClient } from "../../lib/ingest/aws/sqs-publisher.ts";
 import { ingestHandlerFromEnvironment } from "../../lib/ingest/wiring.ts";
 import { createStackQueues, drainQueue } from "../../testing/local/sqs.ts";
 import { callbackParams } from "../../testing/samples.ts";
@@ -40,11 +40,7 @@ describe.skipIf(motoMissing)("the relay's SSM client against moto's Parameter St
     moto = await startMoto();
     keyId = JSON.parse(moto.aws(["kms", "create-key", "--description", "relay tokens"])).KeyMetadata
       .KeyId;
-    sqs = createSqsClient({
-      endpoint: moto.endpoint,
-      region: MOTO_REGION,
-      credentials: MOTO_CREDENTIALS,
-    });
+    sqs = moto.sqsClient();
     queueUrl = (await createStackQueues(sqs, "ssm-relay")).queueUrl;
     ssm = new SSMClient({
       endpoint: moto.endpoint,
